@@ -1,0 +1,23 @@
+// Entry point: every command is registered by the stage that owns it; heavy modules load lazily
+// inside each action so `--help` stays fast.
+import { Command } from 'commander';
+import { registerSynth } from '../game/command.ts';
+import { registerDatasetCommands } from '../training/dataset/commands.ts';
+import { registerModelCommands } from '../models/commands.ts';
+import { registerTrainingCommands } from '../training/commands.ts';
+import { registerServerCommands } from '../server/commands.ts';
+import { registerDoctor } from './doctor.ts';
+import { runCli } from './run.ts';
+
+const program = new Command('smashsight')
+  .description('Recognise the character on screen in live gameplay and feed a stream overlay.')
+  .showHelpAfterError();
+
+registerServerCommands(program);
+registerSynth(program);
+registerDatasetCommands(program);
+registerTrainingCommands(program);
+registerModelCommands(program);
+registerDoctor(program);
+
+await runCli(program, process.argv);
