@@ -1,0 +1,53 @@
+// The seed's frame naming: <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg.
+// Numbers are zero-padded to at least three digits (the seed's width); longer runs keep counting.
+import path from 'node:path';
+import { UserError } from '../../cli/run.ts';
+
+export interface FrameName {
+  character: string;
+  color: string;
+  stage: string;
+  orientation: string;
+  number: number;
+}
+
+/** Label fields in order; the label of a frame is these joined by '_'. */
+export const LABEL_FIELDS = ['character', 'color', 'stage', 'orientation'] as const;
+
+const FRAME_RE = /^([^_]+)_([^_]+)_([^_]+)_([^_]+)_bg_on_([0-9]{3,})\.jpg$/;
+const TOKEN_RE = /^[a-z0-9-]+$/i;
+
+/** Parses a frame file name (a path is fine: only its base name counts). Throws UserError. */
+export function parseFrameName(file: string): FrameName {
+  const base = path.basename(file);
+  const m = FRAME_RE.exec(base);
+  if (!m) {
+    throw new UserError(
+      `${file}: name does not match <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg`,
+    );
+  }
+  const [, character, color, stage, orientation, digits] = m as unknown as string[];
+  if (orientation !== 'left' && orientation !== 'right') {
+    throw new UserError(`${file}: orientation '${orientation}' is not left or right`);
+  }
+  return { character, color, stage, orientation, number: Number(digits) };
+}
+
+export function formatFrameName(n: FrameName): string {
+  return `${n.character}_${n.color}_${n.stage}_${n.orientation}_bg_on_${String(n.number).padStart(3, '0')}.jpg`;
+}
+
+/** Parses a capture label `<character>_<color>_<stage>_<orientation>`. Throws UserError. */
+export function parseLabel(label: string): Omit<FrameName, 'number'> {
+  const parts = label.split('_');
+  if (parts.length !== 4 || parts.some((p) => !TOKEN_RE.test(p))) {
+    throw new UserError(
+      `--label '${label}': expected <character>_<color>_<stage>_<orientation> (letters, digits, '-')`,
+    );
+  }
+  const [character, color, stage, orientation] = parts as [string, string, string, string];
+  if (orientation !== 'left' && orientation !== 'right') {
+    throw new UserError(`--label '${label}': orientation '${orientation}' is not left or right`);
+  }
+  return { character, color, stage, orientation };
+}
