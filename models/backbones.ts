@@ -1,0 +1,96 @@
+// Backbones (VGG16 without top, and a tiny one for tests and the CPU demo), the notebook's dense
+// head, and Keras-default seeded random weights. Defined once; both engines build from these.
+import { hasWeights, expectedKernelShape, layerOutputShape } from './layers.ts';
+import type { LayerSpec, TensorShape, WeightSet } from './layers.ts';
+
+export type BackboneName = 'vgg16' | 'tiny';
+export const BACKBONES: readonly BackboneName[] = ['vgg16', 'tiny'];
+
+/** Smallest input side each backbone accepts (each maxpool halves, floor). */
+export const MIN_INPUT: Record<BackboneName, number> = { vgg16: 32, tiny: 16 };
+
+function blocks(filters: number[][]): LayerSpec[] {
+  const layers: LayerSpec[] = [];
+  filters.forEach((convs, b) => {
+    convs.forEach((f, c) => layers.push({ type: 'conv2d', name: `block${b + 1}_conv${c + 1}`, filters: f, kernel: 3 }));
+    layers.push({ type: 'maxpool', name: `block${b + 1}_pool` });
+  });
+  return layers;
+}
+
+/** Keras `applications/vgg16.py` with include_top=False, same layer names. */
+const VGG16 = blocks([[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]);
+/** Four VGG-style blocks, one conv each: fast on 2 CPU cores. */
+const TINY = blocks([[16], [32], [64], [64]]);
+
+export function backboneLayers(name: BackboneName): LayerSpec[] {
+  const layers = name === 'vgg16' ? VGG16 : TINY;
+  return layers.map((l) => ({ ...l }));
+}
+
+export function isBackboneName(name: string): name is BackboneName {
+  return (BACKBONES as readonly string[]).includes(name);
+}
+
+/** [h, w, c] of the backbone's output (the bottleneck features) for an input size. */
+export function featureShape(name: BackboneName, height: number, width: number): [number, number, number] {
+  let shape: TensorShape = [height, width, 3];
+  for (const layer of backboneLayers(name)) shape = layerOutputShape(layer, shape);
+  return [shape[0]!, shape[1]!, shape[2]!];
+}
+
+export interface HeadOptions {
+  classes: number;
+  width?: number;
+  depth?: number;
+  dropout?: number;
+}
+
+/** The notebook's head: Flatten → depth × [Dense relu → Dropout] → Dense softmax. Keras-style names. */
+export function headLayers(o: HeadOptions): LayerSpec[] {
+  const { classes, width = 512, depth = 3, dropout = 0.2 } = o;
+  const layers: LayerSpec[] = [{ type: 'flatten', name: 'flatten_1' }];
+  for (let i = 1; i <= depth; i++) {
+    layers.push({ type: 'dense', name: `dense_${i}`, units: width, activation: 'relu' });
+    layers.push({ type: 'dropout', name: `dropout_${i}`, rate: dropout });
+  }
+  layers.push({ type: 'dense', name: `dense_${depth + 1}`, units: classes, activation: 'softmax' });
+  return layers;
+}
+
+/** mulberry32: tiny, fast, good enough for weight init; same seed → same weights everywhere. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Keras defaults: glorot_uniform kernels, zero biases; hidden relu Dense layers use lecun_uniform
+ * (as the notebook's head does). `inputShape` is what the first layer receives ([h,w,c]).
+ */
+export function randomWeights(layers: LayerSpec[], inputShape: [number, number, number] | number[], seed: number): WeightSet {
+  const rand = seededRandom(seed);
+  const weights: WeightSet = new Map();
+  let shape: TensorShape = [...inputShape];
+  for (const layer of layers) {
+    if (hasWeights(layer)) {
+      const kernelShape = expectedKernelShape(layer, shape);
+      const receptive = kernelShape.length === 4 ? kernelShape[0]! * kernelShape[1]! : 1;
+      const fanIn = receptive * kernelShape[kernelShape.length - 2]!;
+      const fanOut = receptive * kernelShape[kernelShape.length - 1]!;
+      const lecun = layer.type === 'dense' && layer.activation === 'relu';
+      const limit = lecun ? Math.sqrt(3 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+      const kernel = new Float32Array(kernelShape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < kernel.length; i++) kernel[i] = (rand() * 2 - 1) * limit;
+      weights.set(layer.name, { kernel, kernelShape, bias: new Float32Array(kernelShape[kernelShape.length - 1]!) });
+    }
+    shape = layerOutputShape(layer, shape);
+  }
+  return weights;
+}

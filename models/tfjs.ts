@@ -1,0 +1,167 @@
+// tfjs: the best backend that loads (node-gpu → node → wasm SIMD → cpu), and the tfjs model built
+// from the same LayerSpec[] + WeightSet as the ONNX graph. Preprocessing is a registered custom
+// layer so a saved model.json carries it.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { hasWeights } from './layers.ts';
+import type { LayerSpec, WeightSet } from './layers.ts';
+
+export type Tfjs = typeof TF;
+export interface LoadedTfjs {
+  tf: Tfjs;
+  backend: string /* 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu' */;
+  notes: string[];
+}
+
+const require = createRequire(import.meta.url);
+let loaded: Promise<LoadedTfjs> | undefined;
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') return 'not installed';
+  return (e?.message ?? String(err)).split('\n')[0]!;
+}
+
+async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Tfjs> {
+  // Both packages re-export the whole tfjs API with their backend registered.
+  const mod = (await import(pkg)) as { default?: Tfjs } & Tfjs;
+  const tf = mod.default ?? mod;
+  await tf.ready();
+  return tf;
+}
+
+async function tryWasm(notes: string[]): Promise<Tfjs> {
+  const tf = await import('@tensorflow/tfjs');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  // Node loads the .wasm files from disk: a file path prefix, not a URL.
+  wasm.setWasmPaths(dist + path.sep, true);
+  // The threaded build loads pthread workers from Blob URLs Node cannot open: single-threaded.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+  await tf.ready();
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  notes.push(`tfjs-wasm: ${simd ? 'SIMD' : 'no SIMD'}, single-threaded (its pthread workers cannot load under Node)`);
+  return tf;
+}
+
+async function load(): Promise<LoadedTfjs> {
+  const notes: string[] = [];
+  for (const [pkg, backend] of [
+    ['@tensorflow/tfjs-node-gpu', 'tfjs-node-gpu'],
+    ['@tensorflow/tfjs-node', 'tfjs-node'],
+  ] as const) {
+    try {
+      return { tf: await tryNative(pkg), backend, notes };
+    } catch (err) {
+      notes.push(`${backend}: ${reason(err)}`);
+    }
+  }
+  try {
+    return { tf: await tryWasm(notes), backend: 'tfjs-wasm', notes };
+  } catch (err) {
+    notes.push(`tfjs-wasm: ${reason(err)}`);
+  }
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return { tf, backend: 'tfjs-cpu', notes };
+}
+
+/** Loads tfjs once per process with the best backend that works here. */
+export function loadTfjs(): Promise<LoadedTfjs> {
+  loaded ??= load();
+  return loaded;
+}
+
+export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
+const registered = new WeakSet<object>();
+
+/** Registers (once per tfjs instance) the layer: uint8 RGB → float, BGR, minus the ImageNet mean. */
+export function registerCaffeLayer(tf: Tfjs): string {
+  const className = 'CaffePreprocess';
+  if (registered.has(tf.serialization)) return className;
+  class CaffePreprocess extends tf.layers.Layer {
+    static className = className;
+    override call(inputs: TF.Tensor | TF.Tensor[]): TF.Tensor {
+      return tf.tidy(() => {
+        const x = tf.cast(Array.isArray(inputs) ? inputs[0]! : inputs, 'float32');
+        return tf.sub(tf.reverse(x, -1), tf.tensor1d([...CAFFE_MEAN_BGR]));
+      });
+    }
+    override computeOutputShape(shape: TF.Shape | TF.Shape[]): TF.Shape | TF.Shape[] {
+      return shape;
+    }
+  }
+  tf.serialization.registerClass(CaffePreprocess);
+  registered.add(tf.serialization);
+  return className;
+}
+
+export type TfjsInput = { height: number; width: number } | { features: number | number[] };
+
+export interface BuildOptions {
+  /** Adds the caffe preprocessing layer after a uint8 (int32 in tfjs) input. Default: true for images. */
+  preprocess?: boolean;
+  /** Layers before this name are frozen (fine-tuning); default: all trainable. */
+  trainableFrom?: string;
+}
+
+function tfjsLayer(tf: Tfjs, spec: LayerSpec, trainable: boolean): TF.layers.Layer {
+  switch (spec.type) {
+    case 'conv2d':
+      return tf.layers.conv2d({ name: spec.name, filters: spec.filters, kernelSize: spec.kernel, padding: 'same', activation: 'relu', trainable });
+    case 'maxpool':
+      return tf.layers.maxPooling2d({ name: spec.name, poolSize: 2, strides: 2, padding: 'valid' });
+    case 'flatten':
+      return tf.layers.flatten({ name: spec.name });
+    case 'dense':
+      return tf.layers.dense({ name: spec.name, units: spec.units, activation: spec.activation, kernelInitializer: 'zeros', trainable });
+    case 'dropout':
+      return tf.layers.dropout({ name: spec.name, rate: spec.rate });
+  }
+}
+
+/** A tf.LayersModel from the layer list and weights (same description the ONNX export uses). */
+export function buildTfjsModel(tf: Tfjs, layers: LayerSpec[], weights: WeightSet, input: TfjsInput, opts: BuildOptions = {}): TF.LayersModel {
+  const images = 'height' in input;
+  const preprocess = opts.preprocess ?? images;
+  const shape = images ? [input.height, input.width, 3] : typeof input.features === 'number' ? [input.features] : input.features;
+  const inp = tf.input({ shape, dtype: images && preprocess ? 'int32' : 'float32', name: images ? 'frames' : 'features' });
+  let x = inp as TF.SymbolicTensor;
+  if (preprocess) {
+    registerCaffeLayer(tf);
+    const Caffe = tf.serialization.SerializationMap.getMap().classNameMap['CaffePreprocess']![0] as unknown as new (a: object) => TF.layers.Layer;
+    x = new Caffe({ name: 'caffe_preprocess', dtype: 'float32' }).apply(x) as TF.SymbolicTensor;
+  }
+  let trainable = opts.trainableFrom === undefined;
+  const built: [LayerSpec, TF.layers.Layer][] = [];
+  for (const spec of layers) {
+    if (spec.name === opts.trainableFrom) trainable = true;
+    const layer = tfjsLayer(tf, spec, trainable);
+    x = layer.apply(x) as TF.SymbolicTensor;
+    built.push([spec, layer]);
+  }
+  if (opts.trainableFrom !== undefined && !trainable) throw new Error(`no layer named ${opts.trainableFrom}`);
+  const model = tf.model({ inputs: inp, outputs: x });
+  for (const [spec, layer] of built) {
+    if (!hasWeights(spec)) continue;
+    const w = weights.get(spec.name);
+    if (!w) throw new Error(`no weights for layer ${spec.name}`);
+    layer.setWeights([tf.tensor(w.kernel, w.kernelShape), tf.tensor1d(w.bias)]);
+  }
+  return model;
+}
+
+/** Reads trained weights back (e.g. to export ONNX from a tfjs-trained model). */
+export function readTfjsWeights(model: TF.LayersModel, layers: LayerSpec[]): WeightSet {
+  const out: WeightSet = new Map();
+  for (const spec of layers) {
+    if (!hasWeights(spec)) continue;
+    const [kernel, bias] = model.getLayer(spec.name).getWeights();
+    if (!kernel || !bias) throw new Error(`layer ${spec.name} has no weights in the tfjs model`);
+    out.set(spec.name, { kernel: new Float32Array(kernel.dataSync()), kernelShape: kernel.shape, bias: new Float32Array(bias.dataSync()) });
+  }
+  return out;
+}
