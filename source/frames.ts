@@ -1,0 +1,185 @@
+// ffmpeg → fixed-size rgb24 frames. ffmpeg does all pixel work (decode, crop, scale, convert);
+// Node only cuts its stdout into frames and stamps each one as its last byte arrives.
+// No restarts here: whoever opened the stream decides what a dead source means.
+import { EventEmitter } from 'node:events';
+import { Writable, type Readable } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import type { ChildProcess } from 'node:child_process';
+import type { LiveGame } from '../game/live.ts';
+import { ffmpegInfo } from './ffmpeg.ts';
+import { ffmpegInputFor, type Rect } from './input.ts';
+import type { SourceSpec } from './spec.ts';
+
+export interface Frame {
+  seq: number;
+  /** Date.now() ms, sub-ms precision, when the frame's last byte left ffmpeg. */
+  capturedAt: number;
+  width: number;
+  height: number;
+  /** rgb24, HWC. */
+  data: Buffer;
+}
+
+export interface FrameSourceOptions {
+  width: number;
+  height: number;
+  /** Output frame rate (ffmpeg drops/duplicates by timestamp); grabbers capture at this rate. */
+  fps?: number;
+  /** Crop in source pixels, before scaling. */
+  crop?: Rect;
+  /** Files: play at their own speed (`-re`). Default: only looping files. */
+  realtime?: boolean;
+  /** Synthetic source: seconds between character switches (default 4). */
+  switchSeconds?: number;
+  /** Synthetic source: where the true label timeline is appended as JSON lines. */
+  timelinePath?: string;
+}
+
+/**
+ * Events: 'frame' (f: Frame); 'end' () when the input finished cleanly (a file), always followed by
+ * 'exit' (code: number | null, stderrTail: string) when ffmpeg is gone (also when it could not
+ * start: code null, the reason as the tail). Nothing is emitted after stop().
+ */
+export interface FrameStream extends EventEmitter {
+  readonly pid: number | undefined;
+  /** The synthetic game behind a `synthetic` source (its timeline is the ground truth). */
+  readonly game: LiveGame | undefined;
+  stop(): void;
+}
+
+const DEFAULT_FPS = 30;
+const STDERR_TAIL_CHARS = 4000;
+
+export function openFrames(spec: SourceSpec, opts: FrameSourceOptions): FrameStream {
+  return new FfmpegFrames(spec, opts);
+}
+
+class FfmpegFrames extends EventEmitter implements FrameStream {
+  game: LiveGame | undefined;
+  private proc: ChildProcess | undefined;
+  private stopped = false;
+  private stderrTail = '';
+
+  constructor(private readonly spec: SourceSpec, private readonly opts: FrameSourceOptions) {
+    super();
+    this.start().catch((err: unknown) => this.finish(null, err instanceof Error ? err.message : String(err)));
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.game?.stop();
+    this.proc?.kill('SIGKILL');
+  }
+
+  private async start(): Promise<void> {
+    const { width, height } = this.opts;
+    const fps = this.opts.fps ?? DEFAULT_FPS;
+    const info = await ffmpegInfo();
+    const input = await ffmpegInputFor(this.spec, { fps, realtime: this.opts.realtime, info });
+    if (this.stopped) return;
+
+    let source: string | Readable = input.input;
+    if (input.synthetic) {
+      const { startLiveGame } = await import('../game/live.ts');
+      this.game = startLiveGame({
+        ...input.synthetic,
+        switchSeconds: this.opts.switchSeconds ?? 4,
+        timelinePath: this.opts.timelinePath,
+      });
+      source = this.game.frames as Readable; // fluent-ffmpeg pipes it into stdin
+    }
+
+    const filters = [input.crop, this.opts.crop]
+      .filter((c): c is Rect => c !== undefined)
+      .map((c) => `crop=${c.w}:${c.h}:${c.x}:${c.y}`);
+    if (this.opts.fps) filters.push(`fps=${this.opts.fps}`);
+    filters.push(`scale=${width}:${height}:flags=bilinear`);
+
+    const frames = new FrameCutter(width * height * 3, (data, seq) =>
+      this.emit('frame', { seq, capturedAt: performance.timeOrigin + performance.now(), width, height, data }),
+    );
+    const sink = new Writable({
+      autoDestroy: false, // fluent-ffmpeg kills ffmpeg when its output closes; let it exit on its own
+      write(chunk: Buffer, _enc, done) {
+        frames.push(chunk);
+        done();
+      },
+    });
+
+    const command = ffmpeg(source)
+      .setFfmpegPath(info.path)
+      .inputOptions(...(input.synthetic ? [] : ['-nostdin']), '-hide_banner', '-loglevel', 'error', ...input.inputOptions)
+      .outputOptions('-an', '-vf', filters.join(','), ...input.outputOptions, '-pix_fmt', 'rgb24', '-f', 'rawvideo')
+      .on('start', () => this.attach(command as unknown as { ffmpegProc: ChildProcess }))
+      .on('error', (err: Error) => {
+        if (!this.proc) this.finish(null, err.message); // spawn failed; a running process reports via 'close'
+      });
+    command.pipe(sink, { end: true });
+  }
+
+  private attach(command: { ffmpegProc: ChildProcess }): void {
+    const proc = command.ffmpegProc;
+    this.proc = proc;
+    if (this.stopped) proc.kill('SIGKILL');
+    proc.stderr?.on('data', (text: string | Buffer) => {
+      this.stderrTail = (this.stderrTail + String(text)).slice(-STDERR_TAIL_CHARS);
+    });
+    // 'close' comes after stdout is drained, so every frame is out before 'end'/'exit'.
+    proc.on('close', (code: number | null) => this.finish(code, this.stderrTail.trim()));
+  }
+
+  private finish(code: number | null, tail: string): void {
+    this.game?.stop();
+    if (this.stopped) return;
+    this.stopped = true;
+    if (code === 0) this.emit('end');
+    this.emit('exit', code, tail);
+  }
+}
+
+/** Cuts a byte stream into fixed-size frames, copying a frame only when it spans chunks. */
+export class FrameCutter {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private seq = 0;
+
+  constructor(private readonly size: number, private readonly onFrame: (data: Buffer, seq: number) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (this.buffered >= this.size) {
+      this.buffered -= this.size;
+      this.onFrame(this.take(), this.seq++);
+    }
+  }
+
+  private take(): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= this.size) {
+      this.dropFront(this.size);
+      return first.subarray(0, this.size);
+    }
+    const frame = Buffer.allocUnsafe(this.size);
+    let filled = 0;
+    while (filled < this.size) {
+      const chunk = this.chunks[0]!;
+      const n = Math.min(chunk.length, this.size - filled);
+      chunk.copy(frame, filled, 0, n);
+      filled += n;
+      this.dropFront(n);
+    }
+    return frame;
+  }
+
+  private dropFront(n: number): void {
+    const first = this.chunks[0]!;
+    if (n === first.length) this.chunks.shift();
+    else this.chunks[0] = first.subarray(n);
+  }
+}
