@@ -1,0 +1,198 @@
+// Feature cache: extract once, reuse, resume after an interruption, and refuse bad input cleanly.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { extractFeatures } from '../training/feature-cache.ts';
+import type { FeatureExtractor, ExtractOptions } from '../training/feature-cache.ts';
+import { openFeatureRows } from '../training/feature-reader.ts';
+import { listSplit } from '../training/split-listing.ts';
+import { UserError } from '../cli/run.ts';
+
+const W = 8;
+const H = 6;
+const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
+
+/** Per-channel mean of each frame: cheap, deterministic, depends on every pixel. */
+function fakeExtractor(): FeatureExtractor & { runs: number } {
+  const e = {
+    outputSize: 3,
+    runs: 0,
+    async run(frames: Uint8Array, n: number): Promise<Float32Array> {
+      e.runs += n;
+      const out = new Float32Array(n * 3);
+      const px = W * H;
+      for (let i = 0; i < n; i++) for (let p = 0; p < px; p++) for (let c = 0; c < 3; c++) out[i * 3 + c] += frames[(i * px + p) * 3 + c] / px;
+      return out;
+    },
+  };
+  return e;
+}
+
+async function makeSplit(root: string, perClass: number, classes = ['fox', 'marth']): Promise<string> {
+  const dir = path.join(root, 'train', 'images');
+  for (const [c, name] of classes.entries()) {
+    fs.mkdirSync(path.join(dir, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const v = (c * 97 + i * 13) % 256;
+      await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: v, g: 255 - v, b: (v * 3) % 256 } } })
+        .jpeg()
+        .toFile(path.join(dir, name, `${name}_default_battlefield_left_bg_on_${String(i).padStart(3, '0')}.jpg`));
+    }
+  }
+  return dir;
+}
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+}
+
+async function options(root: string, extra: Partial<ExtractOptions> = {}): Promise<ExtractOptions & { ex: ReturnType<typeof fakeExtractor> }> {
+  const ex = fakeExtractor();
+  const listing = await listSplit(path.join(root, 'train', 'images'));
+  return {
+    cacheRoot: path.join(root, 'cache'),
+    listing,
+    model: { backbone: 'fake', weightsId: 'fake', width: W, height: H },
+    openExtractor: async () => ex,
+    skipBad: false,
+    batch: 4,
+    chunkRows: 5,
+    log: quiet,
+    ex,
+    ...extra,
+  };
+}
+
+async function allRows(dir: string, m: Awaited<ReturnType<typeof extractFeatures>>['manifest']): Promise<{ x: number[]; y: number[] }> {
+  const rows = await openFeatureRows(dir, m);
+  const x = Array.from(await rows.read(Array.from({ length: rows.rows }, (_, i) => i)));
+  return { x, y: Array.from(rows.labels) };
+}
+
+describe('feature cache', () => {
+  it('stores features with labels in chunks and reuses them on a second run', async () => {
+    const root = tmp();
+    await makeSplit(root, 7);
+    const o = await options(root);
+    const first = await extractFeatures(o);
+    expect(first.processed).toBe(14);
+    expect(first.manifest.complete).toBe(true);
+    expect(first.manifest.chunks.map((c) => c.rows)).toEqual([5, 5, 4]);
+    const { x, y } = await allRows(first.dir, first.manifest);
+    expect(y).toEqual([...Array(7).fill(0), ...Array(7).fill(1)]);
+    expect(x.length).toBe(14 * 3);
+    expect(x[0]).not.toBeCloseTo(x[7 * 3], 0); // different classes, different colours
+
+    const o2 = await options(root);
+    const again = await extractFeatures(o2);
+    expect(again.dir).toBe(first.dir);
+    expect(again.processed).toBe(0);
+    expect(o2.ex.runs).toBe(0);
+
+    // Touching the data changes the key: a new entry, extracted afresh.
+    const f = again.manifest.inputs[0].path;
+    fs.utimesSync(f, new Date(), new Date(Date.now() + 5000));
+    const o3 = await options(root);
+    const changed = await extractFeatures(o3);
+    expect(changed.dir).not.toBe(first.dir);
+    expect(changed.processed).toBe(14);
+  });
+
+  it('resumes an interrupted extraction after the last complete chunk, with the same result', async () => {
+    const root = tmp();
+    await makeSplit(root, 9);
+    const whole = await extractFeatures(await options(path.join(root), { cacheRoot: path.join(root, 'c1') }));
+    const expected = await allRows(whole.dir, whole.manifest);
+
+    const ac = new AbortController();
+    const o = await options(root, { cacheRoot: path.join(root, 'c2'), signal: ac.signal });
+    const inner = o.ex.run.bind(o.ex);
+    o.ex.run = async (f, n) => {
+      const out = await inner(f, n);
+      if (o.ex.runs >= 12) ac.abort();
+      return out;
+    };
+    await expect(extractFeatures(o)).rejects.toThrow(/interrupted/);
+    const resumed = await options(root, { cacheRoot: path.join(root, 'c2') });
+    const r = await extractFeatures(resumed);
+    expect(r.manifest.complete).toBe(true);
+    expect(r.processed).toBeLessThan(18);
+    expect(r.processed).toBe(18 - 10); // two complete chunks of 5 survived
+    expect(await allRows(r.dir, r.manifest)).toEqual(expected);
+  });
+
+  it('stops on a corrupt JPEG mid-extraction, naming it, and leaves no complete entry', async () => {
+    const root = tmp();
+    const dir = await makeSplit(root, 6);
+    const bad = path.join(dir, 'marth', 'marth_default_battlefield_left_bg_on_002.jpg');
+    const bytes = fs.readFileSync(bad);
+    fs.writeFileSync(bad, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const o = await options(root);
+    const err = await extractFeatures(o).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toContain(bad);
+    expect((err as Error).message).toContain('--skip-bad');
+    const entries = fs.readdirSync(o.cacheRoot);
+    for (const e of entries) {
+      const m = JSON.parse(fs.readFileSync(path.join(o.cacheRoot, e, 'manifest.json'), 'utf8')) as { complete: boolean };
+      expect(m.complete).toBe(false);
+    }
+  });
+
+  it('skips a corrupt JPEG with skipBad, reporting it, and keeps every other row', async () => {
+    const root = tmp();
+    const dir = await makeSplit(root, 6);
+    const bad = path.join(dir, 'fox', 'fox_default_battlefield_left_bg_on_004.jpg');
+    fs.writeFileSync(bad, Buffer.from('not a jpeg at all'));
+    const lines: string[] = [];
+    const log = { write: (s: string) => lines.push(s) > 0 } as unknown as NodeJS.WritableStream;
+    const r = await extractFeatures(await options(root, { skipBad: true, log }));
+    expect(r.manifest.complete).toBe(true);
+    expect(r.manifest.rowInputs.length).toBe(11);
+    expect(r.manifest.skipped.map((s) => s.path)).toEqual([bad]);
+    expect(lines.join('')).toContain(`skipping ${bad}`);
+    const { y } = await allRows(r.dir, r.manifest);
+    expect(y).toEqual([...Array(5).fill(0), ...Array(6).fill(1)]);
+  });
+
+  it('reports a full disk with the cache path and removes the partial chunk', async () => {
+    const root = tmp();
+    await makeSplit(root, 6);
+    let chunks = 0;
+    const writer = async (file: string, data: Uint8Array): Promise<void> => {
+      if (path.basename(file).startsWith('chunk-') && ++chunks === 2) {
+        fs.writeFileSync(file, data.subarray(0, 3)); // a partial write, then the disk is full
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      fs.writeFileSync(file, data);
+    };
+    const o = await options(root, { writer });
+    const err = await extractFeatures(o).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    const dir = path.join(o.cacheRoot, fs.readdirSync(o.cacheRoot)[0]);
+    expect((err as Error).message).toContain(dir);
+    expect((err as Error).message).toMatch(/disk full/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['chunk-00000.bin', 'manifest.json']);
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { complete: boolean; chunks: unknown[] };
+    expect(m.complete).toBe(false);
+    expect(m.chunks.length).toBe(1);
+  });
+});
+
+describe('split listing', () => {
+  it('names an empty class folder', async () => {
+    const root = tmp();
+    const dir = await makeSplit(root, 2);
+    fs.mkdirSync(path.join(dir, 'peach'));
+    await expect(listSplit(dir)).rejects.toThrow(`${path.join(dir, 'peach')}: empty class folder`);
+  });
+
+  it('names a split with no images', async () => {
+    const root = tmp();
+    const dir = path.join(root, 'valid', 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    await expect(listSplit(dir)).rejects.toThrow(`${dir}: split has no images`);
+  });
+});

@@ -1,0 +1,86 @@
+// On-disk layout of one feature-cache entry: float32 chunk files of whole rows plus a manifest
+// that lists them in order. A chunk is written to a temp name and renamed, and the manifest is
+// rewritten (also temp + rename) only after, so a crash never leaves a listed chunk half-written.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../cli/run.ts';
+
+export interface CacheChunk {
+  file: string;
+  rows: number;
+}
+
+export interface CacheManifest {
+  version: 1;
+  key: string;
+  /** Floats per row (the backbone's flattened feature size). */
+  rowSize: number;
+  /** Every input image in extraction order with its class index. */
+  inputs: { path: string; label: number }[];
+  /** How many of `inputs` have been consumed (written or skipped). */
+  consumed: number;
+  chunks: CacheChunk[];
+  /** One entry per written row: index into `inputs`. */
+  rowInputs: number[];
+  skipped: { index: number; path: string; reason: string }[];
+  complete: boolean;
+  classes: string[];
+  created: string;
+}
+
+/** Writes bytes to a path; injectable so tests can simulate a full disk. */
+export type FileWriter = (file: string, data: Uint8Array) => Promise<void>;
+
+export const defaultWriter: FileWriter = (file, data) => fs.writeFile(file, data);
+
+export const MANIFEST = 'manifest.json';
+
+export function chunkName(index: number): string {
+  return `chunk-${String(index).padStart(5, '0')}.bin`;
+}
+
+export async function readManifest(dir: string): Promise<CacheManifest | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8')) as CacheManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `data` to `dir/name` atomically; on failure removes the partial file and says which cache. */
+export async function writeAtomic(dir: string, name: string, data: Uint8Array, writer: FileWriter): Promise<void> {
+  const target = path.join(dir, name);
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    await writer(tmp, data);
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' ? 'disk full (ENOSPC)' : (err as Error).message;
+    throw new UserError(`feature cache ${dir}: cannot write ${name}: ${why}`);
+  }
+}
+
+export async function writeManifest(dir: string, m: CacheManifest, writer: FileWriter): Promise<void> {
+  await writeAtomic(dir, MANIFEST, new TextEncoder().encode(JSON.stringify(m)), writer);
+}
+
+/** Appends one chunk of rows and records it in the manifest (chunk first, manifest after). */
+export async function appendChunk(
+  dir: string,
+  m: CacheManifest,
+  rows: Float32Array,
+  rowInputs: number[],
+  consumedTo: number,
+  writer: FileWriter,
+): Promise<void> {
+  const file = chunkName(m.chunks.length);
+  if (rowInputs.length > 0) {
+    await writeAtomic(dir, file, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), writer);
+    m.chunks.push({ file, rows: rowInputs.length });
+    m.rowInputs.push(...rowInputs);
+  }
+  m.consumed = consumedTo;
+  await writeManifest(dir, m, writer);
+}

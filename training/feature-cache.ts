@@ -1,0 +1,153 @@
+// Bottleneck features, extracted once per (data, backbone, weights, input size) and kept on disk
+// in chunks (DESIGN.md §6): 150k VGG16 rows are 15 GB, far too much for RAM. Labels are stored
+// beside the rows, so nothing walks the images twice. An interrupted run resumes after the last
+// complete chunk.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../cli/run.ts';
+import { createProgress } from '../cli/progress.ts';
+import { decodeMany } from './image-input.ts';
+import type { DecodeResult } from './image-input.ts';
+import type { SplitListing } from './split-listing.ts';
+import { appendChunk, defaultWriter, readManifest, writeManifest } from './cache-store.ts';
+import type { CacheManifest, FileWriter } from './cache-store.ts';
+
+/** What extraction needs from an engine (models/engine.ts `Engine` satisfies it). */
+export interface FeatureExtractor {
+  readonly outputSize: number;
+  run(frames: Uint8Array, n: number): Promise<Float32Array>;
+}
+
+export interface FeatureModelId {
+  backbone: string;
+  /** Names the weights exactly, e.g. 'random(seed=1)' or an md5. */
+  weightsId: string;
+  width: number;
+  height: number;
+}
+
+export interface ExtractOptions {
+  cacheRoot: string;
+  listing: SplitListing;
+  model: FeatureModelId;
+  /** Opened only when there is work to do, so a cache hit costs no engine start. */
+  openExtractor: () => Promise<FeatureExtractor>;
+  skipBad: boolean;
+  batch?: number;
+  chunkRows?: number;
+  writer?: FileWriter;
+  signal?: AbortSignal;
+  label?: string;
+  log?: NodeJS.WritableStream;
+}
+
+export interface FeatureSet {
+  dir: string;
+  manifest: CacheManifest;
+  /** Images run through the backbone by this call (0 on a cache hit). */
+  processed: number;
+}
+
+const CHUNK_BYTES = 64 << 20;
+
+/** Identifies a set of files by path, size and mtime, in order. */
+export async function fingerprintFiles(files: string[]): Promise<string> {
+  const h = createHash('sha256');
+  for (let i = 0; i < files.length; i += 256) {
+    const stats = await Promise.all(files.slice(i, i + 256).map((f) => fs.stat(f)));
+    stats.forEach((s, j) => h.update(`${files[i + j]}\0${s.size}\0${Math.round(s.mtimeMs)}\n`));
+  }
+  return h.digest('hex');
+}
+
+export async function cacheKey(listing: SplitListing, model: FeatureModelId): Promise<string> {
+  const files = await fingerprintFiles(listing.items.map((i) => path.resolve(i.path)));
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ files, classes: listing.classes, labels: listing.items.map((i) => i.label), model }));
+  return h.digest('hex').slice(0, 24);
+}
+
+/** Extracts (or reuses, or resumes) the features of one split. */
+export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
+  const key = await cacheKey(o.listing, o.model);
+  const dir = path.join(o.cacheRoot, key);
+  const writer = o.writer ?? defaultWriter;
+  const log = o.log ?? process.stderr;
+  await fs.mkdir(dir, { recursive: true });
+  const found = await readManifest(dir);
+  if (found?.complete) return { dir, manifest: found, processed: 0 };
+
+  const extractor = await o.openExtractor();
+  const m: CacheManifest =
+    found && found.key === key && found.rowSize === extractor.outputSize
+      ? found
+      : {
+          version: 1,
+          key,
+          rowSize: extractor.outputSize,
+          inputs: o.listing.items.map((i) => ({ path: i.path, label: i.label })),
+          consumed: 0,
+          chunks: [],
+          rowInputs: [],
+          skipped: [],
+          complete: false,
+          classes: o.listing.classes,
+          created: new Date().toISOString(),
+        };
+  m.skipped = m.skipped.filter((s) => s.index < m.consumed); // a crash may have left later ones unconsumed
+  if (m.consumed > 0) log.write(`feature cache ${dir}: resuming at ${m.consumed}/${m.inputs.length} images\n`);
+  else await writeManifest(dir, m, writer);
+
+  const batch = Math.max(1, o.batch ?? 16);
+  const chunkRows = Math.max(1, o.chunkRows ?? Math.floor(CHUNK_BYTES / (m.rowSize * 4)));
+  const frameBytes = o.model.width * o.model.height * 3;
+  const progress = createProgress(o.label ?? 'features', m.inputs.length - m.consumed, log);
+  let rows = new Float32Array(chunkRows * m.rowSize);
+  let rowInputs: number[] = [];
+  let processed = 0;
+  const decode = (start: number): Promise<DecodeResult[]> =>
+    decodeMany(m.inputs.slice(start, start + batch).map((i) => i.path), o.model.width, o.model.height);
+
+  let next = m.consumed < m.inputs.length ? decode(m.consumed) : undefined;
+  for (let start = m.consumed; start < m.inputs.length; start += batch) {
+    if (o.signal?.aborted) throw new UserError(`feature extraction interrupted; rerun to resume from ${dir}`);
+    const results = await next!;
+    next = start + batch < m.inputs.length ? decode(start + batch) : undefined; // decode ahead while the engine runs
+    const good: number[] = [];
+    results.forEach((r, j) => {
+      const idx = start + j;
+      if (r.ok) good.push(j);
+      else if (o.skipBad) {
+        log.write(`skipping ${m.inputs[idx].path}: ${r.reason}\n`);
+        m.skipped.push({ index: idx, path: m.inputs[idx].path, reason: r.reason });
+      } else {
+        next?.catch(() => undefined);
+        throw new UserError(`${r.reason} (use --skip-bad to skip bad images)`);
+      }
+    });
+    const frames = new Uint8Array(good.length * frameBytes);
+    good.forEach((j, k) => frames.set((results[j] as { data: Buffer }).data, k * frameBytes));
+    const out = good.length > 0 ? await extractor.run(frames, good.length) : new Float32Array(0);
+    for (let k = 0; k < good.length; k++) {
+      rows.set(out.subarray(k * m.rowSize, (k + 1) * m.rowSize), rowInputs.length * m.rowSize);
+      rowInputs.push(start + good[k]);
+      if (rowInputs.length === chunkRows) {
+        // A chunk only ever ends on a batch boundary when full; rows of this batch past it carry over.
+        await appendChunk(dir, m, rows, rowInputs, k === good.length - 1 ? start + results.length : start + good[k] + 1, writer);
+        rows = new Float32Array(chunkRows * m.rowSize);
+        rowInputs = [];
+      }
+    }
+    processed += results.length;
+    progress.tick(results.length);
+  }
+  if (rowInputs.length > 0 || m.consumed < m.inputs.length) {
+    await appendChunk(dir, m, rows.subarray(0, rowInputs.length * m.rowSize), rowInputs, m.inputs.length, writer);
+  }
+  progress.done();
+  if (m.rowInputs.length === 0) throw new UserError(`${o.listing.dir}: no readable images left after skipping bad ones`);
+  m.complete = true;
+  await writeManifest(dir, m, writer);
+  return { dir, manifest: m, processed };
+}

@@ -1,0 +1,65 @@
+// Lists one split of the Keras layout (`<data>/<split>/images/<class>/*.jpg`) the way Keras'
+// flow_from_directory does: classes are the sorted folder names, files sorted within a class.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../cli/run.ts';
+
+export interface SplitItem {
+  path: string;
+  label: number;
+}
+
+export interface SplitListing {
+  dir: string;
+  classes: string[];
+  items: SplitItem[];
+  counts: Record<string, number>;
+}
+
+const IMAGE_RE = /\.(jpe?g|png)$/i;
+
+/** The folder holding a split's class folders; accepts both `<data>/<split>/images` and `<data>/<split>`. */
+export async function splitDir(data: string, split: string): Promise<string> {
+  const withImages = path.join(data, split, 'images');
+  if (await isDir(withImages)) return withImages;
+  const plain = path.join(data, split);
+  if (await isDir(plain)) return plain;
+  throw new UserError(`${withImages}: split folder not found`);
+}
+
+/** Class folder names under a split folder, sorted. */
+export async function classFolders(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+/**
+ * Lists a split. `classes` fixes the label order (the train split's); without it the split's own
+ * folders define it. Throws UserError for an empty class folder, a class folder unknown to
+ * `classes`, or a split with no images.
+ */
+export async function listSplit(dir: string, classes?: string[]): Promise<SplitListing> {
+  const folders = await classFolders(dir);
+  const order = classes ?? folders;
+  const items: SplitItem[] = [];
+  const counts: Record<string, number> = {};
+  for (const name of folders) {
+    const label = order.indexOf(name);
+    const folder = path.join(dir, name);
+    if (label < 0) throw new UserError(`${folder}: class '${name}' is not among the training classes (${order.join(', ')})`);
+    const files = (await fs.readdir(folder)).filter((f) => IMAGE_RE.test(f)).sort();
+    if (files.length === 0) throw new UserError(`${folder}: empty class folder (no .jpg/.png images)`);
+    counts[name] = files.length;
+    for (const f of files) items.push({ path: path.join(folder, f), label });
+  }
+  if (items.length === 0) throw new UserError(`${dir}: split has no images (expected <class>/*.jpg folders)`);
+  return { dir, classes: order, items, counts };
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
