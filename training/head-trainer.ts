@@ -1,0 +1,126 @@
+// Trains the notebook's dense head on cached bottleneck features with tfjs. Features are
+// standardized per dimension for training (random-weight backbones give wildly different channel
+// scales) and the scaling is folded into the first Dense layer afterwards, so the exported head
+// is exactly the notebook's architecture and takes raw features.
+import type * as TF from '@tensorflow/tfjs';
+import { headLayers, randomWeights } from '../models/backbones.ts';
+import type { LayerSpec, WeightSet } from '../models/layers.ts';
+import { buildTfjsModel, readTfjsWeights } from '../models/tfjs.ts';
+import type { Tfjs } from '../models/tfjs.ts';
+import { emptyHistory } from './callbacks.ts';
+import type { TrainingHistory } from './callbacks.ts';
+import { fitModel } from './fit-loop.ts';
+import type { BatchSource, FitConfig } from './fit-loop.ts';
+import type { FeatureRows } from './feature-reader.ts';
+
+export interface HeadConfig extends FitConfig {
+  width: number;
+  depth: number;
+  dropout: number;
+  standardize: boolean;
+}
+
+/** The notebook's defaults (DESIGN.md, the seed's "Train the Network"). */
+export const HEAD_DEFAULTS: HeadConfig = {
+  width: 512, depth: 3, dropout: 0.2, lr: 1e-4, batch: 16, epochs: 15,
+  minDelta: 0.005, patience: 3, lrFactor: 0.2, lrPatience: 2, minLr: 1e-5, seed: 1, standardize: true,
+};
+
+export interface TrainedHead {
+  layers: LayerSpec[];
+  /** Weights that take raw (unstandardized) features. */
+  weights: WeightSet;
+  history: TrainingHistory;
+}
+
+export interface Scaling {
+  mean: Float32Array;
+  scale: Float32Array;
+}
+
+/** Per-dimension mean and 1/std over all rows (a dimension that never varies gets scale 1). */
+export async function featureScaling(rows: FeatureRows, batch = 512): Promise<Scaling> {
+  const d = rows.rowSize;
+  const sum = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (let s = 0; s < rows.rows; s += batch) {
+    const n = Math.min(batch, rows.rows - s);
+    const x = await rows.read(Array.from({ length: n }, (_, i) => s + i));
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < d; j++) {
+        const v = x[r * d + j];
+        sum[j] += v;
+        sq[j] += v * v;
+      }
+    }
+  }
+  const mean = new Float32Array(d);
+  const scale = new Float32Array(d);
+  for (let j = 0; j < d; j++) {
+    mean[j] = sum[j] / rows.rows;
+    const sd = Math.sqrt(Math.max(sq[j] / rows.rows - mean[j] * mean[j], 0));
+    scale[j] = sd > 1e-6 ? 1 / sd : 1;
+  }
+  return { mean, scale };
+}
+
+/** Feature rows as a batch source, optionally standardized. */
+export function featureSource(rows: FeatureRows, scaling?: Scaling): BatchSource {
+  return {
+    size: rows.rows,
+    labels: rows.labels,
+    async inputs(tf, indices) {
+      const x = await rows.read(indices);
+      if (scaling) {
+        const d = rows.rowSize;
+        for (let i = 0; i < x.length; i++) x[i] = (x[i] - scaling.mean[i % d]) * scaling.scale[i % d];
+      }
+      return tf.tensor2d(x, [indices.length, rows.rowSize]);
+    },
+  };
+}
+
+/**
+ * Dense(x') with x' = (x - mean) * scale equals a Dense on x with kernel rows multiplied by scale
+ * and bias reduced by sum_j mean_j * scale_j * W_jk.
+ */
+export function foldScaling(weights: WeightSet, layer: string, s: Scaling): WeightSet {
+  const w = weights.get(layer);
+  if (!w) throw new Error(`no weights for layer ${layer}`);
+  const [din, dout] = w.kernelShape;
+  const kernel = new Float32Array(w.kernel.length);
+  const bias = Float64Array.from(w.bias);
+  for (let j = 0; j < din; j++) {
+    for (let k = 0; k < dout; k++) {
+      const v = w.kernel[j * dout + k] * s.scale[j];
+      kernel[j * dout + k] = v;
+      bias[k] -= s.mean[j] * v;
+    }
+  }
+  const out: WeightSet = new Map(weights);
+  out.set(layer, { kernel, kernelShape: w.kernelShape, bias: Float32Array.from(bias) });
+  return out;
+}
+
+export async function trainHead(
+  tf: Tfjs,
+  train: FeatureRows,
+  valid: FeatureRows,
+  classes: number,
+  cfg: HeadConfig,
+  log: (line: string) => void,
+): Promise<TrainedHead> {
+  const layers = headLayers({ classes, width: cfg.width, depth: cfg.depth, dropout: cfg.dropout });
+  const init = randomWeights(layers, [train.rowSize], cfg.seed);
+  const model: TF.LayersModel = buildTfjsModel(tf, layers, init, { features: train.rowSize });
+  const scaling = cfg.standardize ? await featureScaling(train) : undefined;
+  const history = emptyHistory();
+  try {
+    await fitModel(tf, model, featureSource(train, scaling), featureSource(valid, scaling), cfg, history, 'head', log);
+    const trained = readTfjsWeights(model, layers);
+    const firstDense = layers.find((l) => l.type === 'dense')!.name;
+    return { layers, weights: scaling ? foldScaling(trained, firstDense, scaling) : trained, history };
+  } finally {
+    model.dispose();
+  }
+}
