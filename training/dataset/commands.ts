@@ -1,0 +1,71 @@
+// `split` and `capture`: flags are validated here, once; the work modules load lazily.
+import { Command, Option } from 'commander';
+import { UserError } from '../../cli/run.ts';
+import { SOURCE_SPEC_HELP } from '../../source/spec.ts';
+
+const GROUP_FIELDS = ['stage', 'color', 'orientation', 'character', 'session'];
+
+function number(flag: string, opts: { integer?: boolean; min?: number } = {}) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || (opts.integer && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min)) {
+      throw new UserError(`${flag} '${text}': expected ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}`);
+    }
+    return v;
+  };
+}
+
+export function parseSize(text: string): { width: number; height: number } {
+  const m = /^(\d+)x(\d+)$/.exec(text);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UserError(`--size '${text}': expected WxH, e.g. 640x480`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+export function registerDatasetCommands(program: Command): void {
+  program
+    .command('split')
+    .description("shuffle labelled frames into train/valid/test folders (the notebook's `make keras`)")
+    .option('--in <dir>', 'frames as <dir>/<character>/<name>.jpg', 'data/images')
+    .option('--out <dir>', 'writes <out>/{train,valid,test}/images/<character>/', 'data/keras')
+    .option('--seed <n>', 'shuffle seed: same seed, same split', number('--seed', { integer: true, min: 0 }), 1)
+    .option('--train <pct>', 'percent of frames for training', number('--train'), 80)
+    .option('--valid <pct>', 'percent for validation', number('--valid'), 10)
+    .option('--test <pct>', 'percent for testing', number('--test'), 10)
+    .addOption(
+      new Option(
+        '--group-by <field>',
+        'keep every frame of a group in one split (groups dealt by seed): a label field, or ' +
+          "'session' = one `capture` run (from <in>/<character>/capture-sessions.jsonl), else all frames of one label",
+      ).choices(GROUP_FIELDS),
+    )
+    .option('--copy', 'copy files instead of hard-linking them', false)
+    .option('--force', 'replace a non-empty output folder', false)
+    .option('--skip-bad', 'leave out badly named or corrupt frames instead of stopping', false)
+    .option('--no-check-jpeg', 'skip decoding every JPEG (faster; corrupt files go unnoticed)')
+    .action(async (o: { in: string; out: string; seed: number; train: number; valid: number; test: number; groupBy?: string; copy: boolean; force: boolean; skipBad: boolean; checkJpeg: boolean }) => {
+      const { runSplit } = await import('./split-write.ts');
+      const { GROUP_FIELDS: fields } = await import('./split.ts');
+      const groupBy = fields.find((f) => f === o.groupBy);
+      await runSplit({ ...o, groupBy, percent: { train: o.train, valid: o.valid, test: o.test } });
+    });
+
+  program
+    .command('capture')
+    .description('record labelled frames from a live source into the seed naming')
+    .requiredOption('--source <spec>', SOURCE_SPEC_HELP)
+    .requiredOption('--label <label>', '<character>_<color>_<stage>_<orientation>, e.g. fox_red_battlefield_left')
+    .option('--fps <n>', 'frames per second to keep', number('--fps', { min: 0.01 }), 2)
+    .option('--out <dir>', 'writes <out>/<character>/<label>_bg_on_<NNN>.jpg', 'data/images')
+    .option('--frames <n>', 'stop after this many frames', number('--frames', { integer: true, min: 1 }))
+    .option('--seconds <s>', 'stop after this many seconds', number('--seconds', { min: 0.01 }))
+    .option('--size <WxH>', 'frame size written', '640x480')
+    .option('--quality <q>', 'JPEG quality 1-100', number('--quality', { integer: true, min: 1 }), 90)
+    .addHelpText('after', '\nWithout --frames or --seconds a live source records until Ctrl+C; a file until it ends.')
+    .action(async (o: { source: string; label: string; fps: number; out: string; frames?: number; seconds?: number; size: string; quality: number }) => {
+      const { parseSourceSpec } = await import('../../source/spec.ts');
+      const { parseLabel } = await import('./naming.ts');
+      const { runCapture } = await import('./capture.ts');
+      if (o.quality > 100) throw new UserError(`--quality ${o.quality}: must be 1-100`);
+      await runCapture({ ...o, source: parseSourceSpec(o.source), label: parseLabel(o.label), ...parseSize(o.size) });
+    });
+}

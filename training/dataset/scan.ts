@@ -1,0 +1,91 @@
+// Finds every frame under <dir>/<character>/*.jpg, checks names (and optionally that each JPEG
+// decodes completely), and reports every problem with its path before anything is written.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../cli/run.ts';
+import { createProgress } from '../../cli/progress.ts';
+import { parseFrameName, type FrameName } from './naming.ts';
+
+export interface ScanResult {
+  items: { path: string; name: FrameName }[];
+  bad: { path: string; reason: string }[];
+}
+
+const DECODE_CONCURRENCY = 4;
+const MAX_LISTED = 20;
+
+export async function scanImages(dir: string, opts: { skipBad: boolean; checkJpeg: boolean }): Promise<ScanResult> {
+  const result: ScanResult = { items: [], bad: [] };
+  for (const entry of await readDirOrFail(dir)) {
+    const full = path.join(dir, entry.name);
+    if (entry.name.startsWith('.')) continue;
+    if (!entry.isDirectory()) {
+      result.bad.push({ path: full, reason: 'not inside a <character>/ folder' });
+      continue;
+    }
+    for (const file of (await fs.readdir(full, { withFileTypes: true })).map((f) => f.name).sort()) {
+      if (file.startsWith('.') || file.endsWith('.jsonl')) continue; // hidden files, capture sidecars
+      checkName(path.join(full, file), entry.name, result);
+    }
+  }
+  result.items.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (opts.checkJpeg) await checkJpegs(result);
+  if (result.bad.length > 0 && !opts.skipBad) throw new UserError(badReport(dir, result.bad));
+  return result;
+}
+
+export function badReport(dir: string, bad: ScanResult['bad']): string {
+  const lines = bad.slice(0, MAX_LISTED).map((b) => `  ${b.path}: ${b.reason}`);
+  if (bad.length > MAX_LISTED) lines.push(`  … and ${bad.length - MAX_LISTED} more`);
+  return `${dir}: ${bad.length} bad file(s), nothing written (fix them or pass --skip-bad):\n${lines.join('\n')}`;
+}
+
+async function readDirOrFail(dir: string) {
+  try {
+    return (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  } catch {
+    throw new UserError(`${dir}: not a readable folder of <character>/ image folders`);
+  }
+}
+
+function checkName(file: string, folder: string, result: ScanResult): void {
+  try {
+    const name = parseFrameName(file);
+    if (name.character !== folder) {
+      result.bad.push({ path: file, reason: `character '${name.character}' is in folder '${folder}'` });
+    } else {
+      result.items.push({ path: file, name });
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    result.bad.push({ path: file, reason: message.startsWith(file) ? message.slice(file.length + 2) : message });
+  }
+}
+
+/** Decodes every pixel: a truncated JPEG only shows itself at the end of decoding. */
+async function checkJpegs(result: ScanResult): Promise<void> {
+  const { default: sharp } = await import('sharp');
+  const progress = createProgress('checking JPEGs', result.items.length);
+  const ok: ScanResult['items'] = [];
+  const verdicts = new Array<string | null>(result.items.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < result.items.length) {
+      const i = next++;
+      try {
+        await sharp(result.items[i]!.path, { failOn: 'truncated' }).raw().toBuffer();
+      } catch (err) {
+        verdicts[i] = `corrupt JPEG: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+      }
+      progress.tick();
+    }
+  };
+  await Promise.all(Array.from({ length: DECODE_CONCURRENCY }, worker));
+  progress.done();
+  result.items.forEach((item, i) => {
+    const reason = verdicts[i];
+    if (reason) result.bad.push({ path: item.path, reason });
+    else ok.push(item);
+  });
+  result.items = ok;
+}

@@ -1,0 +1,105 @@
+// `smashsight split`: scan, deal, then build the whole layout in a temp sibling and rename it into
+// place, so the output is either the old one or the complete new one.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../cli/run.ts';
+import { createProgress } from '../../cli/progress.ts';
+import { scanImages } from './scan.ts';
+import { readSessions } from './sessions.ts';
+import { SPLITS, assignSplits, countsTable, validatePercentages, type Assignment, type GroupField, type Percentages } from './split.ts';
+
+export interface SplitCommandOptions {
+  in: string;
+  out: string;
+  seed: number;
+  percent: Percentages;
+  groupBy?: GroupField;
+  copy: boolean;
+  force: boolean;
+  skipBad: boolean;
+  checkJpeg: boolean;
+}
+
+export async function runSplit(o: SplitCommandOptions, log: (line: string) => void = console.log): Promise<Assignment> {
+  validatePercentages(o.percent);
+  const out = path.resolve(o.out);
+  if (path.resolve(o.in) === out) throw new UserError(`--out ${o.out}: must differ from --in`);
+  if (!o.force && (await nonEmpty(out))) throw new UserError(`${o.out}: output folder is not empty (pass --force to replace it)`);
+
+  const scan = await scanImages(o.in, { skipBad: o.skipBad, checkJpeg: o.checkJpeg });
+  for (const b of scan.bad) log(`skipped ${b.path}: ${b.reason}`);
+  if (scan.items.length === 0) throw new UserError(`${o.in}: no frames found under <character>/*.jpg`);
+  const sessions = o.groupBy === 'session' ? readSessions(o.in, new Set(scan.items.map((i) => i.name.character))) : undefined;
+  const assignment = assignSplits(scan.items, { seed: o.seed, percent: o.percent, groupBy: o.groupBy, sessions });
+
+  const tmp = `${out}.tmp-${process.pid}`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  try {
+    const mode = await placeFiles(assignment, tmp, o.copy);
+    const manifest = { seed: o.seed, percent: o.percent, groupBy: o.groupBy ?? null, files: mode, source: path.resolve(o.in) };
+    await fs.writeFile(path.join(tmp, 'split.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await swapInto(tmp, out);
+    log(`${o.out}: ${mode === 'link' ? 'hard-linked' : 'copied'} ${SPLITS.map((s) => `${assignment[s].length} ${s}`).join(', ')}`);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  log(countsTable(assignment));
+  return assignment;
+}
+
+async function nonEmpty(dir: string): Promise<boolean> {
+  try {
+    return (await fs.readdir(dir)).length > 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new UserError(`${dir}: exists and is not a readable folder`);
+  }
+}
+
+/** Hard links unless asked to copy; falls back to copying when linking can't cross devices. */
+async function placeFiles(a: Assignment, root: string, copy: boolean): Promise<'link' | 'copy'> {
+  let mode: 'link' | 'copy' = copy ? 'copy' : 'link';
+  const total = SPLITS.reduce((n, s) => n + a[s].length, 0);
+  const progress = createProgress(copy ? 'copying frames' : 'linking frames', total);
+  for (const s of SPLITS) {
+    const made = new Set<string>();
+    for (const item of a[s]) {
+      const dir = path.join(root, s, 'images', item.name.character);
+      if (!made.has(dir)) await fs.mkdir(dir, { recursive: true });
+      made.add(dir);
+      const dest = path.join(dir, path.basename(item.path));
+      if (mode === 'link') {
+        try {
+          await fs.link(item.path, dest);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
+          mode = 'copy';
+        }
+      }
+      if (mode === 'copy') await fs.copyFile(item.path, dest);
+      progress.tick();
+    }
+  }
+  progress.done();
+  return mode;
+}
+
+async function swapInto(tmp: string, out: string): Promise<void> {
+  const old = `${out}.old-${process.pid}`;
+  let moved = false;
+  try {
+    await fs.rename(out, old);
+    moved = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  try {
+    await fs.rename(tmp, out);
+  } catch (err) {
+    if (moved) await fs.rename(old, out); // put the previous output back
+    throw err;
+  }
+  if (moved) await fs.rm(old, { recursive: true, force: true });
+}
