@@ -23,10 +23,7 @@ export async function onnxProviders(): Promise<{ available: string[]; notes: str
   const available: string[] = [];
   const bindingDir = path.dirname(require.resolve('onnxruntime-node/package.json'));
   for (const [device, ep] of PROVIDERS) {
-    if (!listed.includes(ep)) {
-      if (device !== 'cpu') notes.push(`${device}: not in this platform's onnxruntime-node build`);
-      continue;
-    }
+    if (!listed.includes(ep)) continue; // not built for this platform: nothing to explain
     // CUDA's provider library is fetched at install; ONNXRUNTIME_NODE_INSTALL=skip leaves it out.
     if (device === 'cuda' && !findFile(bindingDir, 'libonnxruntime_providers_cuda.so')) {
       notes.push('cuda: provider library not installed (onnxruntime-node was installed CPU-only)');

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { hasWeights } from './layers.ts';
+import { CAFFE_MEAN_BGR } from './caffe.ts';
 import type { LayerSpec, WeightSet } from './layers.ts';
 
 export type Tfjs = typeof TF;
@@ -36,7 +37,7 @@ async function tryWasm(notes: string[]): Promise<Tfjs> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   // Node loads the .wasm files from disk: a file path prefix, not a URL.
-  wasm.setWasmPaths(dist + path.sep, true);
+  wasm.setWasmPaths(dist + path.sep);
   // The threaded build loads pthread workers from Blob URLs Node cannot open: single-threaded.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
@@ -75,7 +76,7 @@ export function loadTfjs(): Promise<LoadedTfjs> {
   return loaded;
 }
 
-export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
+export { CAFFE_MEAN_BGR };
 const registered = new WeakSet<object>();
 
 /** Registers (once per tfjs instance) the layer: uint8 RGB → float, BGR, minus the ImageNet mean. */
