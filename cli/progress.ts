@@ -17,7 +17,7 @@ export function createProgress(
   const started = Date.now();
   const tty = stream.isTTY === true;
   let count = 0;
-  let lastPrint = 0;
+  let lastPrint = tty ? 0 : started; // logs: first line after ~2 s, so quick jobs print only the summary
   let finished = false;
 
   const line = (): string => {

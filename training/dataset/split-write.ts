@@ -6,7 +6,7 @@ import { UserError } from '../../cli/run.ts';
 import { createProgress } from '../../cli/progress.ts';
 import { scanImages } from './scan.ts';
 import { readSessions } from './sessions.ts';
-import { SPLITS, assignSplits, countsTable, validatePercentages, type Assignment, type GroupField, type Percentages } from './split.ts';
+import { SPLITS, assignSplits, countsByClass, countsTable, validatePercentages, type Assignment, type GroupField, type Percentages } from './split.ts';
 
 export interface SplitCommandOptions {
   in: string;
@@ -45,6 +45,10 @@ export async function runSplit(o: SplitCommandOptions, log: (line: string) => vo
     throw err;
   }
   log(countsTable(assignment));
+  for (const [character, row] of countsByClass(assignment)) {
+    const empty = SPLITS.filter((s) => o.percent[s] > 0 && row[s] === 0);
+    if (empty.length) log(`note: class ${character} has no frames in ${empty.join(', ')}`);
+  }
   return assignment;
 }
 

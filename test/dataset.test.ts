@@ -1,0 +1,201 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatFrameName, parseFrameName, parseLabel } from '../training/dataset/naming.ts';
+import { scanImages } from '../training/dataset/scan.ts';
+import { SESSIONS_FILE } from '../training/dataset/sessions.ts';
+import { SPLITS, shares, type Assignment } from '../training/dataset/split.ts';
+import { runSplit, type SplitCommandOptions } from '../training/dataset/split-write.ts';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+
+describe('frame names', () => {
+  it('parses and formats the seed naming', () => {
+    const n = parseFrameName('data/images/fox/fox_red_battlefield_left_bg_on_007.jpg');
+    expect(n).toEqual({ character: 'fox', color: 'red', stage: 'battlefield', orientation: 'left', number: 7 });
+    expect(formatFrameName(n)).toBe('fox_red_battlefield_left_bg_on_007.jpg');
+    expect(parseFrameName('falcon_default_yoshis_right_bg_on_1234.jpg').number).toBe(1234);
+    expect(formatFrameName({ ...n, number: 1234 })).toBe('fox_red_battlefield_left_bg_on_1234.jpg');
+  });
+
+  it.each([
+    ['fox_red_battlefield_bg_on_001.jpg', /does not match/],
+    ['fox_red_battlefield_left_001.jpg', /does not match/],
+    ['fox_red_battlefield_left_bg_on_01.jpg', /does not match/],
+    ['fox_red_battlefield_left_bg_on_001.png', /does not match/],
+    ['fox_red_battle_field_left_bg_on_001.jpg', /does not match/],
+    ['fox_red_battlefield_up_bg_on_001.jpg', /orientation 'up'/],
+  ])('reports %s with its path and reason', (name, why) => {
+    const file = `/data/fox/${name}`;
+    expect(() => parseFrameName(file)).toThrow(why);
+    expect(() => parseFrameName(file)).toThrow(file);
+  });
+
+  it('validates capture labels', () => {
+    expect(parseLabel('fox_red_battlefield_left')).toEqual({ character: 'fox', color: 'red', stage: 'battlefield', orientation: 'left' });
+    for (const bad of ['fox_red_battlefield', 'fox_red_battlefield_left_x', 'fox_red_battlefield_down', 'fox__battlefield_left', 'fox red_x_y_left']) {
+      expect(() => parseLabel(bad)).toThrow(/--label/);
+    }
+  });
+});
+
+/** 2 characters × 2 colors × 2 stages × 2 orientations × 5 frames = 80 tiny real JPEGs. */
+let jpeg: Buffer;
+function makeDataset(dir: string): string[] {
+  const files: string[] = [];
+  for (const character of ['fox', 'marth']) {
+    fs.mkdirSync(path.join(dir, character), { recursive: true });
+    for (const color of ['red', 'blue'])
+      for (const stage of ['battlefield', 'yoshis'])
+        for (const orientation of ['left', 'right'])
+          for (let number = 1; number <= 5; number++) {
+            const file = path.join(dir, character, formatFrameName({ character, color, stage, orientation, number }));
+            fs.writeFileSync(file, jpeg);
+            files.push(file);
+          }
+  }
+  return files;
+}
+
+const baseOptions = (input: string, out: string): SplitCommandOptions => ({
+  in: input, out, seed: 1, percent: { train: 80, valid: 10, test: 10 }, copy: false, force: false, skipBad: false, checkJpeg: true,
+});
+const quiet = (): void => {};
+const listing = (a: Assignment): string[][] => SPLITS.map((s) => a[s].map((i) => path.basename(i.path)));
+
+function tree(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.jpg')).sort();
+}
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [path.join(repo, 'bin', 'smashsight.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('split', () => {
+  let input: string;
+  let all: string[];
+  beforeAll(async () => {
+    jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c04020' } }).jpeg().toBuffer();
+    input = path.join(tmp(), 'images');
+    all = makeDataset(input);
+  });
+
+  it('is deterministic for a seed, disjoint, complete, and cut by percentage per class', async () => {
+    const root = tmp();
+    const a = await runSplit(baseOptions(input, path.join(root, 'a')), quiet);
+    const b = await runSplit(baseOptions(input, path.join(root, 'b')), quiet);
+    const c = await runSplit({ ...baseOptions(input, path.join(root, 'c')), seed: 2 }, quiet);
+    expect(listing(a)).toEqual(listing(b));
+    expect(listing(c)).not.toEqual(listing(a));
+    expect(tree(path.join(root, 'a'))).toEqual(tree(path.join(root, 'b')));
+
+    const names = listing(a).flat();
+    expect(new Set(names).size).toBe(all.length); // each frame once: disjoint and complete
+    for (const character of ['fox', 'marth']) {
+      const per = SPLITS.map((s) => a[s].filter((i) => i.name.character === character).length);
+      expect(per).toEqual([32, 4, 4]);
+      for (const s of SPLITS) {
+        expect(fs.readdirSync(path.join(root, 'a', s, 'images', character))).toHaveLength(per[SPLITS.indexOf(s)]!);
+      }
+    }
+    // hard links by default, copies with --copy
+    const linked = path.join(root, 'a', 'train', 'images', a.train[0]!.name.character, path.basename(a.train[0]!.path));
+    expect(fs.statSync(linked).ino).toBe(fs.statSync(a.train[0]!.path).ino);
+    await runSplit({ ...baseOptions(input, path.join(root, 'd')), copy: true }, quiet);
+    const copied = path.join(root, 'd', 'train', 'images', a.train[0]!.name.character, path.basename(a.train[0]!.path));
+    expect(fs.statSync(copied).ino).not.toBe(fs.statSync(a.train[0]!.path).ino);
+  });
+
+  it('shares always add up and follow the percentages', () => {
+    expect(shares(10, { train: 80, valid: 10, test: 10 })).toEqual({ train: 8, valid: 1, test: 1 });
+    expect(shares(7, { train: 34, valid: 33, test: 33 })).toEqual({ train: 3, valid: 2, test: 2 });
+    expect(shares(3, { train: 100, valid: 0, test: 0 })).toEqual({ train: 3, valid: 0, test: 0 });
+  });
+
+  it('keeps every group in one split with --group-by', async () => {
+    const root = tmp();
+    const a = await runSplit({ ...baseOptions(input, path.join(root, 'stage')), groupBy: 'stage', percent: { train: 50, valid: 0, test: 50 } }, quiet);
+    for (const stage of ['battlefield', 'yoshis']) {
+      const holders = SPLITS.filter((s) => a[s].some((i) => i.name.stage === stage));
+      expect(holders).toHaveLength(1);
+    }
+    expect(a.train.length + a.test.length).toBe(all.length);
+    expect(a.train.length).toBe(40);
+
+    // session: capture runs recorded in the sidecar; other frames group by their label
+    const sessionsIn = path.join(tmp(), 'images');
+    makeDataset(sessionsIn);
+    fs.writeFileSync(path.join(sessionsIn, 'fox', SESSIONS_FILE),
+      JSON.stringify({ label: 'fox_red_battlefield_left', from: 1, to: 2, started: 'x' }) + '\n' +
+      JSON.stringify({ label: 'fox_red_battlefield_left', from: 3, to: 5, started: 'y' }) + '\n');
+    const s = await runSplit({ ...baseOptions(sessionsIn, path.join(root, 'session')), groupBy: 'session', seed: 3 }, quiet);
+    const splitOf = (file: string): string => SPLITS.find((sp) => s[sp].some((i) => path.basename(i.path) === file))!;
+    const groups = new Map<string, Set<string>>();
+    for (const sp of SPLITS) for (const i of s[sp]) {
+      const n = i.name;
+      const key = n.character === 'fox' && n.color === 'red' && n.stage === 'battlefield' && n.orientation === 'left'
+        ? `run${n.number <= 2 ? 1 : 2}` : `${n.character}_${n.color}_${n.stage}_${n.orientation}`;
+      groups.set(key, (groups.get(key) ?? new Set()).add(sp));
+    }
+    expect([...groups.values()].every((set) => set.size === 1)).toBe(true);
+    expect(groups.size).toBe(17); // 16 labels, one of them split into two runs
+    expect(splitOf('fox_red_battlefield_left_bg_on_001.jpg')).toBe(splitOf('fox_red_battlefield_left_bg_on_002.jpg'));
+    expect(SPLITS.every((sp) => s[sp].length > 0)).toBe(true);
+  });
+
+  it('validates percentages and refuses a non-empty output unless --force, replacing it whole', async () => {
+    const root = tmp();
+    const out = path.join(root, 'keras');
+    await expect(runSplit({ ...baseOptions(input, out), percent: { train: 80, valid: 10, test: 5 } }, quiet)).rejects.toThrow(/add up to 100/);
+    await expect(runSplit({ ...baseOptions(input, out), percent: { train: 120, valid: -10, test: -10 } }, quiet)).rejects.toThrow(/0 to 100/);
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'stale.txt'), 'old');
+    await expect(runSplit(baseOptions(input, out), quiet)).rejects.toThrow(/not empty.*--force/);
+    expect(fs.readdirSync(out)).toEqual(['stale.txt']);
+    await runSplit({ ...baseOptions(input, out), force: true }, quiet);
+    expect(fs.existsSync(path.join(out, 'stale.txt'))).toBe(false);
+    expect(tree(out)).toHaveLength(all.length);
+    expect(fs.readdirSync(root).sort()).toEqual(['keras']); // no temp or old folder left behind
+  });
+});
+
+describe('bad frames', () => {
+  it('reports bad names and corrupt JPEGs with path and reason, exits non-zero, writes nothing', async () => {
+    jpeg ??= await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c04020' } }).jpeg().toBuffer();
+    const root = tmp();
+    const input = path.join(root, 'images');
+    makeDataset(input);
+    const noisy = Buffer.alloc(160 * 120 * 3);
+    for (let i = 0; i < noisy.length; i++) noisy[i] = (i * 7919) % 251;
+    const full = await sharp(noisy, { raw: { width: 160, height: 120, channels: 3 } }).jpeg().toBuffer();
+    const truncated = path.join(input, 'fox', 'fox_red_yoshis_left_bg_on_006.jpg');
+    fs.writeFileSync(truncated, full.subarray(0, Math.floor(full.length * 0.7)));
+    const badName = path.join(input, 'fox', 'fox-red-yoshis-left-6.jpg');
+    fs.writeFileSync(badName, jpeg);
+    const misplaced = path.join(input, 'marth', 'fox_red_yoshis_left_bg_on_009.jpg');
+    fs.writeFileSync(misplaced, jpeg);
+
+    const scan = await scanImages(input, { skipBad: true, checkJpeg: true });
+    expect(scan.bad.map((b) => b.path).sort()).toEqual([badName, misplaced, truncated].sort());
+    expect(scan.bad.find((b) => b.path === truncated)!.reason).toMatch(/corrupt JPEG.*premature end/);
+    expect(scan.items).toHaveLength(80);
+
+    const out = path.join(root, 'keras');
+    const run = cli('split', '--in', input, '--out', out);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(`${truncated}: corrupt JPEG`);
+    expect(run.stderr).toContain(`${badName}: name does not match`);
+    expect(run.stderr).toContain(`${misplaced}: character 'fox' is in folder 'marth'`);
+    expect(fs.readdirSync(root)).toEqual(['images']); // nothing written
+
+    const skipping = cli('split', '--in', input, '--out', out, '--skip-bad');
+    expect(skipping.status).toBe(0);
+    expect(skipping.stdout).toMatch(/class\s+train\s+valid\s+test\s+total/);
+    expect(skipping.stdout).toMatch(/fox\s+32\s+4\s+4\s+40/);
+    expect(tree(out)).toHaveLength(80);
+  });
+});
