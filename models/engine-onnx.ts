@@ -85,7 +85,7 @@ export async function openOnnxEngine(
   const last = dims[dims.length - 1];
   if (typeof last !== 'number') throw new UserError(`${file}: output has no fixed size`);
   const why = o.device === 'auto' && notes.length ? `; ${notes.join('; ')}` : '';
-  announce(`engine: onnxruntime ${ort.env.versions.common} provider ${provider}, ${o.threads} threads${why}`);
+  announce(`engine: onnxruntime ${ort.env.versions.common} provider ${provider}, ${o.threads} thread${o.threads === 1 ? '' : 's'}${why}`);
   const s = session;
   const engine: Engine = {
     name: 'onnxruntime',
