@@ -1,0 +1,89 @@
+// `smashsight synth`: the labelled synthetic dataset, or with --live the same game as a stream.
+import type { Command } from 'commander';
+import { CHARACTERS, COLORS, ORIENTATIONS, STAGES } from './labels.ts';
+import { parseIntFlag, parseList, parseNumberFlag, parseOnOff, parseSize } from './flags.ts';
+import { UserError } from '../cli/run.ts';
+
+interface SynthFlags {
+  out: string; seed: string; characters: string; colors: string; stages: string; orientations: string;
+  framesPerCombo: string; size: string; quality: string; hud: string; force?: boolean;
+  live?: boolean; fps: string; switchSeconds: string; seconds: string; timeline?: string;
+  window?: string; output?: string; stdout?: boolean;
+}
+
+export function registerSynth(program: Command): void {
+  program
+    .command('synth')
+    .description('Render the synthetic game: a labelled JPEG dataset, or a live stream with --live')
+    .option('--out <dir>', 'dataset folder (frames go to <out>/images/<character>/)', 'data')
+    .option('--seed <n>', 'random seed: the same seed gives byte-identical frames', '1')
+    .option('--characters <list>', 'comma list of characters', CHARACTERS.join(','))
+    .option('--colors <list>', 'comma list of costumes', COLORS.join(','))
+    .option('--stages <list>', 'comma list of stages', STAGES.join(','))
+    .option('--orientations <list>', 'comma list of facings', ORIENTATIONS.join(','))
+    .option('--frames-per-combo <n>', 'frames per character/colour/stage/orientation', '4')
+    .option('--size <WxH>', 'frame size', '640x480')
+    .option('--quality <q>', 'JPEG quality 1-100', '90')
+    .option('--hud <on|off>', 'draw the HUD port slots at the bottom', 'on')
+    .option('--force', 'write into a non-empty images folder')
+    .option('--live', 'stream the game instead of writing a dataset')
+    .option('--fps <n>', 'live: frames per second', '30')
+    .option('--switch-seconds <s>', 'live: seconds between character switches', '4')
+    .option('--seconds <s>', 'live: stop after this many seconds (0 = run until Ctrl-C)', '0')
+    .option('--timeline <file>', 'live: append the true label timeline here as JSON lines')
+    .option('--window <title>', 'live: show in an X11 window with this title (ffplay)')
+    .option('--output <url|file>', 'live: encode H.264 to a file or a stream URL (e.g. udp://127.0.0.1:5000?pkt_size=1316)')
+    .option('--stdout', 'live: write raw rgb24 frames to stdout')
+    .action(async (f: SynthFlags) => {
+      const seed = parseIntFlag('--seed', f.seed, 0, 2 ** 32 - 1);
+      const { width, height } = parseSize('--size', f.size);
+      const characters = parseList('--characters', f.characters, CHARACTERS);
+      if (f.live) {
+        await runLive(f, seed, width, height, characters);
+        return;
+      }
+      const { generateDataset } = await import('./synth.ts');
+      const s = await generateDataset({
+        out: f.out, seed, characters, width, height,
+        colors: parseList('--colors', f.colors, COLORS),
+        stages: parseList('--stages', f.stages, STAGES),
+        orientations: parseList('--orientations', f.orientations, ORIENTATIONS),
+        framesPerCombo: parseIntFlag('--frames-per-combo', f.framesPerCombo, 1, 1000),
+        quality: parseIntFlag('--quality', f.quality, 1, 100),
+        hud: parseOnOff('--hud', f.hud),
+        force: f.force === true,
+      });
+      process.stdout.write(
+        `synth: ${s.frames} frames (${width}x${height}) in ${s.imagesDir}, ${s.seconds.toFixed(1)} s: ` +
+        `render ${s.renderFps.toFixed(0)} frames/s on one core, JPEG encode ${s.encodeFps.toFixed(0)} frames/s per thread, ` +
+        `${(s.frames / s.seconds).toFixed(0)} frames/s overall\n`);
+    });
+}
+
+async function runLive(f: SynthFlags, seed: number, width: number, height: number, characters: string[]): Promise<void> {
+  const fps = parseNumberFlag('--fps', f.fps, 1, 240);
+  const switchSeconds = parseNumberFlag('--switch-seconds', f.switchSeconds, 0.1, 86400);
+  const seconds = parseNumberFlag('--seconds', f.seconds, 0, 1e7);
+  const outputs = [f.window !== undefined, f.output !== undefined, f.stdout === true].filter(Boolean).length;
+  if (outputs !== 1) throw new UserError('synth --live: choose exactly one of --window <title>, --output <url|file>, --stdout');
+  const { startLiveGame } = await import('./live.ts');
+  const { runLiveOutput } = await import('./live-output.ts');
+  const game = startLiveGame({ seed, fps, width, height, switchSeconds, characters, timelinePath: f.timeline });
+  const stop = (): void => game.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = seconds > 0 ? setTimeout(stop, seconds * 1000) : undefined;
+  const started = Date.now();
+  process.stderr.write(`synth --live: ${width}x${height} at ${fps} fps, switching every ${switchSeconds} s (Ctrl-C stops)\n`);
+  try {
+    await runLiveOutput(game, f.window !== undefined ? { kind: 'window', title: f.window }
+      : f.output !== undefined ? { kind: 'encode', target: f.output } : { kind: 'stdout' }, { width, height, fps });
+  } finally {
+    clearTimeout(timer);
+    game.stop();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  process.stderr.write(`synth --live: stopped after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+    `${game.timeline.length} labels shown\n`);
+}

@@ -1,0 +1,94 @@
+// The synthetic game as a live video source: raw rgb24 frames paced at fps, switching character
+// every switchSeconds, with the true label timeline kept in memory and appended to a file.
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Character } from './labels.ts';
+import { CHARACTERS } from './labels.ts';
+import { LiveSim } from './live-sim.ts';
+import { Raster } from './raster.ts';
+import { renderScene } from './render.ts';
+
+export interface LiveGameOptions {
+  seed: number;
+  fps: number;
+  width: number;
+  height: number;
+  switchSeconds: number;
+  characters?: string[];
+  timelinePath?: string;
+}
+
+export interface TimelineEntry {
+  /** Date.now() ms when that label's first frame was emitted. */
+  t: number;
+  /** Index of that frame in the stream (frames emitted before it). */
+  frame: number;
+  label: string;
+}
+
+export interface LiveGame {
+  /** Raw rgb24, width*height*3 bytes per frame, paced at fps. */
+  frames: NodeJS.ReadableStream;
+  /** Grows live. */
+  timeline: TimelineEntry[];
+  stop(): void;
+}
+
+export function startLiveGame(opts: LiveGameOptions): LiveGame {
+  const roster = (opts.characters?.length ? opts.characters : [...CHARACTERS]) as Character[];
+  for (const c of roster) {
+    if (!(CHARACTERS as readonly string[]).includes(c)) throw new Error(`startLiveGame: unknown character '${c}'`);
+  }
+  const sim = new LiveSim(opts.seed, roster, opts.width, opts.height);
+  const raster = new Raster(opts.width, opts.height);
+  const timeline: TimelineEntry[] = [];
+  const interval = 1000 / opts.fps;
+  const ticksPerSwitch = Math.max(1, Math.round(opts.switchSeconds * opts.fps));
+  let wanted = true;
+  let stopped = false;
+  let emitted = 0;
+  let tick = 0; // simulated ticks, emitted or not
+  let timer: NodeJS.Timeout | undefined;
+  const frames = new Readable({ read() { wanted = true; } });
+  const started = performance.now();
+
+  const advance = (): void => {
+    tick++;
+    if (tick % ticksPerSwitch === 0) sim.switchCharacter();
+    sim.step(1 / opts.fps);
+  };
+
+  const emit = (): void => {
+    renderScene(raster, sim.scene());
+    const label = sim.character;
+    if (timeline.length === 0 || timeline[timeline.length - 1].label !== label) {
+      const entry = { t: Date.now(), frame: emitted, label };
+      timeline.push(entry);
+      if (opts.timelinePath) fs.appendFileSync(opts.timelinePath, `${JSON.stringify(entry)}\n`);
+    }
+    emitted++;
+    wanted = frames.push(Buffer.from(raster.data));
+  };
+
+  const loop = (): void => {
+    if (stopped) return;
+    // A reader that falls behind loses frames, as with a real capture: time never waits.
+    if (wanted) emit();
+    const due = Math.floor((performance.now() - started) / interval);
+    advance();
+    while (tick < due) advance(); // we fell behind: skip frames, keep the clock
+    timer = setTimeout(loop, Math.max(0, started + (tick) * interval - performance.now()));
+  };
+  timer = setTimeout(loop, 0);
+
+  return {
+    frames,
+    timeline,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      frames.push(null);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// A scene is everything one frame shows, as plain data: labels, pose, world position, camera,
+// effects, HUD. `randomScene` draws one for a dataset frame; the live game animates one.
+import type { Character, Color, Orientation, Stage } from './labels.ts';
+import type { PoseName } from './poses.ts';
+import type { Pose } from './skeleton.ts';
+import type { EffectKind } from './effects.ts';
+import type { Rng } from './rng.ts';
+import { jitteredPose } from './poses.ts';
+import { FIGURES } from './figures/index.ts';
+import { STAGE_LOOKS } from './stages/index.ts';
+import { EFFECT_KINDS } from './effects.ts';
+
+export interface WorldEffect { kind: EffectKind; x: number; y: number; size: number; age: number; seed: number }
+
+export interface SceneSpec {
+  width: number;
+  height: number;
+  character: Character;
+  color: Color;
+  stage: Stage;
+  orientation: Orientation;
+  action: PoseName;
+  pose: Pose;
+  /** World position of the character's feet, and its size relative to the stage. */
+  x: number;
+  y: number;
+  scale: number;
+  camera: { cx: number; cy: number; zoom: number };
+  /** Stage look variation in [0, 1): cloud/star layout, sky tint. */
+  variant: number;
+  effects: WorldEffect[];
+  /** The character's HUD port (1-4) or null for no HUD. */
+  hud: { port: number; damage: number; stocks: number } | null;
+}
+
+export interface SceneLabels { character: Character; color: Color; stage: Stage; orientation: Orientation }
+
+const ACTIONS: [PoseName, number][] = [['idle', 0.18], ['run', 0.2], ['jump', 0.16], ['attack', 0.2], ['crouch', 0.1], ['tumble', 0.16]];
+
+function pickAction(rng: Rng): PoseName {
+  let u = rng.next();
+  for (const [name, w] of ACTIONS) {
+    if ((u -= w) < 0) return name;
+  }
+  return 'idle';
+}
+
+/** A random gameplay frame: mostly small characters, sometimes cut off or behind an effect. */
+export function randomScene(rng: Rng, labels: SceneLabels, width: number, height: number, hud: boolean): SceneSpec {
+  const look = STAGE_LOOKS[labels.stage];
+  const action = pickAction(rng);
+  const surface = rng.chance(0.65) ? look.surfaces[0] : rng.pick(look.surfaces);
+  const fig = FIGURES[labels.character];
+  const x = rng.range(surface.x0 + 15, surface.x1 - 15);
+  const airborne = action === 'jump' || action === 'tumble';
+  const y = surface.y - (airborne ? rng.range(30, 220) : 0);
+  // Visible world width: mostly a wide shot, sometimes a close-up.
+  const view = rng.chance(0.1) ? rng.range(320, 520) : rng.range(650, 1300);
+  const zoom = width / view;
+  const viewH = height / zoom;
+  let cx = x + rng.jitter(view * 0.3);
+  let cy = y - fig.height * 0.5 + rng.jitter(viewH * 0.25);
+  if (rng.chance(0.12)) {
+    // cut off at an edge: put the character's middle near the left, right or top border
+    const side = rng.int(0, 3);
+    const k = rng.range(0.42, 0.56);
+    if (side === 0) cx = x + view * k;
+    else if (side === 1) cx = x - view * k;
+    else cy = y - fig.height * 0.5 + viewH * k;
+  }
+  const effects: WorldEffect[] = [];
+  if (rng.chance(0.3)) {
+    const n = rng.int(1, 4);
+    for (let i = 0; i < n; i++) {
+      const near = i === 0 || rng.chance(0.4);
+      effects.push({
+        kind: rng.pick(EFFECT_KINDS),
+        x: near ? x + rng.jitter(fig.height * 0.4) : cx + rng.jitter(view * 0.45),
+        y: near ? y - fig.height * rng.range(0.1, 0.8) : cy + rng.jitter(viewH * 0.4),
+        size: fig.height * rng.range(0.25, 0.7),
+        age: rng.next(),
+        seed: rng.int(0, 0x7fffffff),
+      });
+    }
+  }
+  return {
+    width, height, ...labels, action,
+    pose: jitteredPose(action, rng.next(), rng, 0.18),
+    x, y, scale: rng.range(0.92, 1.08),
+    camera: { cx, cy, zoom },
+    variant: rng.next(),
+    effects,
+    hud: hud ? { port: 1, damage: rng.range(0, 1) < 0.15 ? 0 : rng.range(0, 180), stocks: rng.int(1, 5) } : null,
+  };
+}
