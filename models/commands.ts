@@ -21,9 +21,9 @@ export function registerModelCommands(program: Command): void {
     .option('--name <name>', 'folder name (default: vgg16-imagenet for the ImageNet file, else the file name)')
     .option('--labels <list>', 'class labels, comma-separated, in output order (full models)')
     .option('--labels-file <file>', 'class labels: a JSON array or one per line (full models)')
-    .option('--size <HxW>', 'input size: for the notop file, the size its backbone.onnx is exported at; for full models, overrides the saved size', '')
+    .option('--size <HxW>', 'input size: for the notop file, the size its backbone.onnx is exported at; for full models, overrides the saved size')
     .option('--out <dir>', 'parent folder of model packages', 'models')
-    .action(async (file: string, o: { name?: string; labels?: string; labelsFile?: string; size: string; out: string }) => {
+    .action(async (file: string, o: { name?: string; labels?: string; labelsFile?: string; size?: string; out: string }) => {
       const { importKeras } = await import('./import-keras.ts');
       const dir = await importKeras(file, { name: o.name, labels: o.labels, labelsFile: o.labelsFile, size: o.size ? parseSize(o.size, 32) : undefined, out: o.out });
       process.stdout.write(`${dir}\n`);
@@ -36,7 +36,7 @@ export function registerModelCommands(program: Command): void {
     .option('--out <dir>', 'parent folder of model packages', 'models')
     .option('--cache <dir>', 'where the downloaded .h5 is kept', '.cache/keras')
     .option('--url <url>', 'download from this URL instead of the Keras one')
-    .option('--timeout <seconds>', 'give up connecting after this many seconds', '8')
+    .option('--timeout <seconds>', 'give up connecting after this many seconds', '5')
     .action(async (model: string, o: { out: string; cache: string; url?: string; timeout: string }) => {
       if (model !== 'vgg16') throw new UserError(`models fetch ${model}: only "vgg16" can be fetched`);
       const timeout = Number(o.timeout);

@@ -4,8 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../cli/run.ts';
 import { createProgress } from '../cli/progress.ts';
-import { importKeras } from './import-keras.ts';
-import { md5File, VGG16_NOTOP_FILE, VGG16_NOTOP_MD5, VGG16_NOTOP_URL } from './keras-h5.ts';
+import { md5File, VGG16_NOTOP_FILE, VGG16_NOTOP_MD5, VGG16_NOTOP_URL } from './keras-files.ts';
 
 export interface FetchOptions {
   out: string;
@@ -61,5 +60,7 @@ export async function fetchVgg16(o: FetchOptions): Promise<string> {
     fs.rmSync(target, { force: true });
     throw new UserError(`${target}: md5 ${md5} is not the published ${VGG16_NOTOP_MD5}; removed it: ${manualHint(target)}`);
   }
+  // h5wasm takes seconds to load: only once the file is here.
+  const { importKeras } = await import('./import-keras.ts');
   return importKeras(target, { out: o.out });
 }

@@ -1,8 +1,6 @@
 // Keras .h5 import: (a) the ImageNet VGG16 notop weights file (one group per layer at the root),
 // (b) a full Keras 2 model (`model_config` + `model_weights/`). Every shape is checked before
 // anything is returned, so a bad file never yields a partial model.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../cli/run.ts';
 import { backboneLayers, BACKBONES } from './backbones.ts';
@@ -10,12 +8,10 @@ import type { BackboneName } from './backbones.ts';
 import { floatData, isDataset, isGroup, openH5, stringAttr, stringListAttr } from './h5.ts';
 import type { H5File, H5Group } from './h5.ts';
 import { parseModelConfig } from './keras-config.ts';
+import { md5File, VGG16_NOTOP_FILE, VGG16_NOTOP_MD5 } from './keras-files.ts';
 import { checkWeights, hasWeights } from './layers.ts';
 import type { LayerSpec, LayerWeights, WeightSet } from './layers.ts';
 
-export const VGG16_NOTOP_FILE = 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5';
-export const VGG16_NOTOP_MD5 = '6d6bbae143d832006294945121d1f1fc';
-export const VGG16_NOTOP_URL = `https://storage.googleapis.com/tensorflow/keras-applications/vgg16/${VGG16_NOTOP_FILE}`;
 
 export interface KerasImport {
   kind: 'notop' | 'model';
@@ -28,10 +24,6 @@ export interface KerasImport {
   md5: string;
   /** For meta.weights: 'imagenet (keras notop h5, md5 …)' or 'keras-h5:<file> (md5 …)'. */
   description: string;
-}
-
-export function md5File(file: string): string {
-  return crypto.createHash('md5').update(fs.readFileSync(file)).digest('hex');
 }
 
 /** kernel then bias of one layer group, found through its `weight_names` attribute. */
