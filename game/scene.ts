@@ -58,16 +58,19 @@ export function randomScene(rng: Rng, labels: SceneLabels, width: number, height
   const view = rng.chance(0.1) ? rng.range(320, 520) : rng.range(650, 1300);
   const zoom = width / view;
   const viewH = height / zoom;
-  let cx = x + rng.jitter(view * 0.3);
-  let cy = y - fig.height * 0.5 + rng.jitter(viewH * 0.25);
+  // Frame the character in screen space: its middle somewhere above the HUD, or (sometimes)
+  // straddling the left, right or top edge so part of it is cut off.
+  const charW = fig.height * 0.5 * zoom, charH = fig.height * zoom;
+  let midX = rng.range(Math.min(charW * 0.6, width / 2), Math.max(width - charW * 0.6, width / 2));
+  let midY = rng.range(Math.min(charH * 0.6, height * 0.4), Math.max(height * 0.78 - charH * 0.4, height * 0.4));
   if (rng.chance(0.12)) {
-    // cut off at an edge: put the character's middle near the left, right or top border
     const side = rng.int(0, 3);
-    const k = rng.range(0.42, 0.56);
-    if (side === 0) cx = x + view * k;
-    else if (side === 1) cx = x - view * k;
-    else cy = y - fig.height * 0.5 + viewH * k;
+    if (side === 0) midX = rng.range(-0.2, 0.3) * charW;
+    else if (side === 1) midX = width - rng.range(-0.2, 0.3) * charW;
+    else midY = rng.range(-0.15, 0.3) * charH;
   }
+  const cx = x - (midX - width / 2) / zoom;
+  const cy = y - fig.height * 0.5 - (midY - height / 2) / zoom;
   const effects: WorldEffect[] = [];
   if (rng.chance(0.3)) {
     const n = rng.int(1, 4);
