@@ -1,0 +1,112 @@
+// HTTP on the server's one port: pages, the JSON API, the preview thumbnail, health and metrics.
+// Bodies are size-limited and validated here, at the edge; the handlers behind trust them.
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hasToken } from './auth.ts';
+import { LIMITS, validateOverrideBody, validateRegionsBody } from './protocol.ts';
+import type { OverrideBody, Parsed, RegionsBody, State } from './protocol.ts';
+import { contentType, resolveStatic } from './static.ts';
+
+export interface HttpHandlers {
+  /** Absolute folder of the built pages (dist/overlay). */
+  root: string;
+  token: string | undefined;
+  state(): State;
+  setOverride(body: OverrideBody): Parsed<State>;
+  setRegions(body: RegionsBody): Parsed<State>;
+  preview(): Promise<Buffer | null>;
+  health(): Record<string, unknown>;
+  metrics(): string;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+const json = (res: ServerResponse, status: number, value: unknown): void =>
+  send(res, status, 'application/json', JSON.stringify(value));
+
+function readBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > LIMITS.bodyBytes) {
+      reject(new HttpError(413, `body larger than ${LIMITS.bodyBytes} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > LIMITS.bodyBytes) {
+        reject(new HttpError(413, `body larger than ${LIMITS.bodyBytes} bytes`));
+        req.removeAllListeners('data');
+        req.resume();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (err) {
+        reject(new HttpError(400, `body is not JSON: ${(err as Error).message}`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+async function mutate<T>(req: IncomingMessage, h: HttpHandlers, validate: (raw: unknown) => Parsed<T>, apply: (v: T) => Parsed<State>): Promise<State> {
+  if (!hasToken(req, h.token)) throw new HttpError(401, 'missing or wrong token (Authorization: Bearer <token> or ?token=)');
+  const body = validate(await readBody(req));
+  if (!body.ok) throw new HttpError(400, body.error);
+  const result = apply(body.value);
+  if (!result.ok) throw new HttpError(400, result.error);
+  return result.value;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const method = req.method ?? 'GET';
+  if (method === 'POST' && path === '/api/override') return json(res, 200, await mutate(req, h, validateOverrideBody, h.setOverride));
+  if (method === 'POST' && path === '/api/regions') return json(res, 200, await mutate(req, h, validateRegionsBody, h.setRegions));
+  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} ${path} is not supported`);
+  switch (path) {
+    case '/api/state':
+      return json(res, 200, h.state());
+    case '/health':
+      return json(res, 200, h.health());
+    case '/metrics':
+      return send(res, 200, 'text/plain; version=0.0.4', h.metrics());
+    case '/api/preview.jpg': {
+      const jpeg = await h.preview();
+      if (!jpeg) throw new HttpError(404, 'no frame yet');
+      return send(res, 200, 'image/jpeg', jpeg);
+    }
+  }
+  if (path.startsWith('/api/')) throw new HttpError(404, `no such endpoint ${path}`);
+  const file = resolveStatic(h.root, path);
+  if (!file) throw new HttpError(404, 'not found');
+  send(res, 200, contentType(file), await fs.promises.readFile(file));
+}
+
+export function createHandler(h: HttpHandlers): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    route(req, res, h).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      const message = err instanceof Error ? err.message : String(err);
+      if (res.headersSent) res.destroy();
+      else {
+        if (status === 413) res.setHeader('Connection', 'close');
+        json(res, status, { error: message });
+      }
+    });
+  };
+}

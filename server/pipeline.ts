@@ -1,0 +1,97 @@
+// One frame's path, top to bottom: source → prepare (crop/scale) → engine → smooth → publish.
+// The newest frame wins (obs-backgroundremoval's loop): while the engine is busy a newer frame
+// replaces the waiting one, which is counted as dropped; nothing queues, so latency stays bounded.
+import type { Engine } from '../models/engine.ts';
+import type { Frame } from '../source/frames.ts';
+import type { Batch } from './crop.ts';
+import type { Metrics, Stage } from './metrics.ts';
+
+export const now = (): number => performance.timeOrigin + performance.now();
+
+export interface PipelineStages<U> {
+  prepare(frame: Frame): Promise<Batch> | Batch;
+  engine: Pick<Engine, 'run'>;
+  /** Smoothing + state update; returns what to publish. */
+  smooth(frame: Frame, batch: Batch, probs: Float32Array): U;
+  publish(update: U): void;
+}
+
+export interface PipelineOptions {
+  /** Cap on inferences per second (undefined: as fast as the engine goes). */
+  fps?: number;
+  metrics: Metrics;
+  /** Called with a stage error; the frame is skipped and the pipeline goes on. */
+  onError?: (err: Error) => void;
+}
+
+export class Pipeline<U> {
+  private pending: Frame | null = null;
+  private busy = false;
+  private stopped = false;
+  private nextAllowed = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly stages: PipelineStages<U>, private readonly o: PipelineOptions) {}
+
+  /** A frame arrived from the source. */
+  push(frame: Frame): void {
+    if (this.stopped) return;
+    this.o.metrics.frameIn();
+    if (this.pending) this.o.metrics.dropped++;
+    this.pending = frame;
+    this.pump();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.pending = null;
+    clearTimeout(this.timer);
+  }
+
+  /** Resolves once no frame is waiting or in the engine (a finished file drains this way). */
+  idle(): Promise<void> {
+    if (!this.busy && !this.pending) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    if (this.busy || !this.pending || this.stopped) return;
+    const wait = this.nextAllowed - performance.now();
+    if (wait > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, wait);
+      return;
+    }
+    const frame = this.pending;
+    this.pending = null;
+    this.busy = true;
+    if (this.o.fps) this.nextAllowed = performance.now() + 1000 / this.o.fps;
+    this.process(frame)
+      .catch((err: unknown) => this.o.onError?.(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => {
+        this.busy = false;
+        if (!this.pending) for (const w of this.idleWaiters.splice(0)) w();
+        this.pump();
+      });
+  }
+
+  private async process(frame: Frame): Promise<void> {
+    const t0 = now();
+    const batch = await this.stages.prepare(frame);
+    const t1 = now();
+    const probs = await this.stages.engine.run(batch.data, batch.n);
+    const t2 = now();
+    if (this.stopped) return;
+    const update = this.stages.smooth(frame, batch, probs);
+    const t3 = now();
+    this.stages.publish(update);
+    const t4 = now();
+    const durations: Record<Stage, number> = {
+      preprocess: t1 - t0, infer: t2 - t1, smooth: t3 - t2, publish: t4 - t3, total: t4 - frame.capturedAt,
+    };
+    this.o.metrics.frameOut(durations);
+  }
+}

@@ -1,0 +1,209 @@
+// `smashsight serve`, wired: source → frames → engine → smoothing → publish, one state store, HTTP
+// and WebSocket on one port. Stages are injectable (tests pass a fake engine or frame source).
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { DeviceKind, Engine, EngineKind } from '../models/engine.ts';
+import type { Frame, FrameSourceOptions } from '../source/frames.ts';
+import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
+import { checkBind, hasToken } from './auth.ts';
+import { prepareBatch, workingSize, type Size } from './crop.ts';
+import { createHandler } from './http.ts';
+import { Metrics } from './metrics.ts';
+import { Pipeline, now } from './pipeline.ts';
+import { Preview } from './preview.ts';
+import { checkRegionsFit } from './protocol.ts';
+import type { Parsed, RegionSpec, SmoothingSettings, SourceStatus, State } from './protocol.ts';
+import { SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
+import { StateStore, type PredictionUpdate } from './store.ts';
+import { WsHub, type WsCaps } from './ws-hub.ts';
+
+export interface ServeConfig {
+  model: string;
+  source: string;
+  /** Inference cap (frames/s); undefined = as fast as the engine goes. */
+  fps?: number;
+  /** Capture rate asked of ffmpeg / the synthetic game. */
+  captureFps: number;
+  regions: RegionSpec[];
+  host: string;
+  port: number;
+  token?: string;
+  engine: EngineKind;
+  device: DeviceKind;
+  threads?: number;
+  smoothing: SmoothingSettings;
+  /** Folder of the built pages. */
+  staticRoot: string;
+}
+
+export interface ServeDeps {
+  /** A ready engine and its labels (skips reading the package). */
+  readyEngine?: Engine;
+  labels?: string[];
+  openFrames?: OpenFrames;
+  probeSize?: ProbeSize;
+  /** Extra options for every openFrames call (synthetic switch seconds, timeline path…). */
+  frameOptions?: Partial<FrameSourceOptions>;
+  wsCaps?: Partial<WsCaps>;
+  backoff?: { initialMs: number; maxMs: number };
+  log?: (line: string) => void;
+}
+
+export interface RunSummary { source: SourceStatus; framesIn: number; framesOut: number; dropped: number; seconds: number }
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: StateStore;
+  metrics: Metrics;
+  source: SourceRunner;
+  hub: WsHub;
+  engine: Engine;
+  /** Resolves when a non-live source (a file played once) has ended and its last frame is out. */
+  ended: Promise<RunSummary>;
+  close(): Promise<void>;
+}
+
+async function loadEngine(config: ServeConfig, deps: ServeDeps): Promise<{ engine: Engine; labels: string[]; model: string }> {
+  if (deps.readyEngine) return { engine: deps.readyEngine, labels: deps.labels ?? [], model: config.model };
+  const { readModelPackage } = await import('../models/package.ts');
+  const { openEngine } = await import('../models/engine.ts');
+  const pkg = await readModelPackage(config.model);
+  const engine = await openEngine(pkg, { engine: config.engine, device: config.device, threads: config.threads });
+  return { engine, labels: pkg.labels, model: pkg.dir };
+}
+
+async function defaultOpen(): Promise<OpenFrames> {
+  const { openFrames } = await import('../source/frames.ts');
+  return openFrames;
+}
+
+export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
+  const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const warning = checkBind(config.host, config.token);
+  if (warning) log(warning);
+  const spec = parseSourceSpec(config.source);
+  const { engine, labels, model } = await loadEngine(config, deps);
+  const modelSize: Size = { width: engine.width, height: engine.height };
+  const started = performance.now();
+  const metrics = new Metrics();
+  const preview = new Preview();
+  const captured = new Map<number, number>(); // seq → capturedAt of recent predictions (glass-to-glass)
+
+  const { probeSourceSize } = await import('./source-size.ts');
+  const source: SourceRunner = new SourceRunner({
+    spec,
+    specText: config.source,
+    live: isLiveSource(spec),
+    open: deps.openFrames ?? (await defaultOpen()),
+    probe: deps.probeSize ?? ((s) => probeSourceSize(s, config.captureFps)),
+    frameSize: (src): Size => workingSize(src, modelSize, store.regions.length > 0),
+    frameOptions: { fps: config.captureFps, ...deps.frameOptions },
+    backoff: deps.backoff,
+  });
+  const store: StateStore = new StateStore({
+    labels, smoothing: config.smoothing, regions: config.regions, metrics, source: () => source.current,
+    engine: { name: engine.name, provider: engine.provider, threads: engine.threads, model, inputWidth: engine.width, inputHeight: engine.height },
+  });
+
+  const server = http.createServer();
+  const hub = new WsHub(server, {
+    metrics,
+    snapshot: () => store.snapshot(),
+    authorize: (req) => hasToken(req, config.token),
+    onPainted: (m) => {
+      const at = captured.get(m.seq);
+      if (at !== undefined) metrics.painted(m.paintedAt - at);
+    },
+    caps: deps.wsCaps,
+  });
+  const pushState = (): State => {
+    const state = store.snapshot();
+    hub.broadcast({ type: 'state', state });
+    return state;
+  };
+
+  // The frame's path, top to bottom.
+  const pipeline = new Pipeline<PredictionUpdate>(
+    {
+      prepare: (frame) => prepareBatch(frame, store.regions, source.sourceSize ?? frame, modelSize),
+      engine,
+      smooth: (frame, batch, probs) => store.applyPrediction(batch.names, probs, frame.seq, frame.capturedAt),
+      publish: (u) => {
+        captured.set(u.prediction.seq, u.prediction.capturedAt);
+        if (captured.size > 512) captured.delete(captured.keys().next().value!);
+        hub.broadcast({ ...u.prediction, publishedAt: now() });
+        for (const l of u.labels) hub.broadcast(l);
+      },
+    },
+    { fps: config.fps, metrics, onError: (err) => log(`frame skipped: ${err.message}`) },
+  );
+  source.on('frame', (f: Frame) => {
+    preview.update(f);
+    pipeline.push(f);
+  });
+  const sendStatus = (): void => hub.broadcast({ type: 'status', source: source.current, engine: store.snapshot().engine, metrics: metrics.summary() });
+  source.on('status', (s: SourceStatus) => {
+    metrics.restarts = s.restarts;
+    if (s.state === 'restarting') log(`source ${s.spec}: ${s.lastError ?? 'stopped'}; restarting in ${s.retryInMs} ms`);
+    sendStatus();
+  });
+  const ended = new Promise<RunSummary>((resolve) => {
+    source.on('ended', async (s: SourceStatus) => {
+      await pipeline.idle();
+      sendStatus();
+      resolve({ source: s, framesIn: metrics.framesIn, framesOut: metrics.framesOut, dropped: metrics.dropped, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+  const statusTimer = setInterval(sendStatus, 1000);
+
+  const setRegions = (regions: RegionSpec[]): Parsed<State> => {
+    const size = source.sourceSize;
+    if (size) {
+      const fit = checkRegionsFit(regions, size.width, size.height);
+      if (!fit.ok) return fit;
+    }
+    const modeChanged = (regions.length > 0) !== (store.regions.length > 0);
+    store.setRegions(regions);
+    // ffmpeg delivers the model's size for whole frames and a source-aspect frame for crops:
+    // only a switch between the two needs a new ffmpeg; crops change in Node.
+    const crops = size && workingSize(size, modelSize, true);
+    if (modeChanged && crops && (crops.width !== modelSize.width || crops.height !== modelSize.height)) source.reopen();
+    return { ok: true, value: pushState() };
+  };
+
+  server.on('request', createHandler({
+    root: path.resolve(config.staticRoot),
+    token: config.token,
+    state: () => store.snapshot(),
+    setOverride: (b) => {
+      const r = store.setOverride(b.region, b.label);
+      if (!r.ok) return r;
+      if (r.value) hub.broadcast(r.value);
+      return { ok: true, value: pushState() };
+    },
+    setRegions: (b) => setRegions(b.regions),
+    preview: () => preview.jpeg(source.sourceSize),
+    health: () => ({ ok: true, source: source.current.state, engine: engine.name, clients: hub.size, uptimeSeconds: Math.round((performance.now() - started) / 1000) }),
+    metrics: () => metrics.prometheus(),
+  }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  source.start();
+
+  const close = async (): Promise<void> => {
+    clearInterval(statusTimer);
+    source.stop();
+    pipeline.stop();
+    hub.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await engine.dispose();
+  };
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { url: `http://${host}:${port}`, port, store, metrics, source, hub, engine, ended, close };
+}

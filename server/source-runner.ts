@@ -1,0 +1,129 @@
+// Keeps frames coming: opens the source through ffmpeg, and when a live source dies (ffmpeg exits,
+// window closed, stream dropped) opens it again after a backoff of 0.5 s doubling to 10 s, forever.
+// A file that was played once ends. Every state change is reported (status events, not log lines).
+import { EventEmitter } from 'node:events';
+import type { Frame, FrameSourceOptions, FrameStream } from '../source/frames.ts';
+import type { SourceSpec } from '../source/spec.ts';
+import type { Size } from './crop.ts';
+import type { SourceState, SourceStatus } from './protocol.ts';
+
+export type OpenFrames = (spec: SourceSpec, opts: FrameSourceOptions) => FrameStream;
+export type ProbeSize = (spec: SourceSpec) => Promise<Size>;
+
+export interface SourceRunnerOptions {
+  spec: SourceSpec;
+  specText: string;
+  live: boolean;
+  open: OpenFrames;
+  probe: ProbeSize;
+  /** The frame size to ask ffmpeg for, given the source's size (regions may change it). */
+  frameSize: (source: Size) => Size;
+  /** Passed to openFrames on every open (fps, synthetic switch seconds, timeline path…). */
+  frameOptions: Omit<FrameSourceOptions, 'width' | 'height'>;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+/** Events: 'frame' (Frame), 'status' (SourceStatus), 'ended' (SourceStatus) for a finished file. */
+export class SourceRunner extends EventEmitter {
+  stream: FrameStream | undefined;
+  sourceSize: Size | null = null;
+  private failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private generation = 0;
+  private status: SourceStatus;
+  private readonly backoff: { initialMs: number; maxMs: number };
+
+  constructor(private readonly o: SourceRunnerOptions) {
+    super();
+    this.backoff = o.backoff ?? { initialMs: 500, maxMs: 10_000 };
+    this.status = { spec: o.specText, live: o.live, state: 'starting', width: null, height: null, restarts: 0, retryInMs: null, lastError: null, since: Date.now() };
+  }
+
+  get current(): SourceStatus {
+    return this.status;
+  }
+
+  start(): void {
+    void this.open();
+  }
+
+  /** Re-open now with the current frame size (regions switched between whole frame and crops). */
+  reopen(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.closeStream();
+    void this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.closeStream();
+  }
+
+  private closeStream(): void {
+    const s = this.stream;
+    this.stream = undefined;
+    if (!s) return;
+    s.removeAllListeners();
+    s.on('error', () => {}); // a late error from a stream we gave up on is not news
+    s.stop();
+  }
+
+  private setStatus(state: SourceState, patch: Partial<SourceStatus> = {}): void {
+    this.status = { ...this.status, ...patch, state, since: state === this.status.state ? this.status.since : Date.now() };
+    this.emit('status', this.status);
+  }
+
+  private async open(): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      if (!this.sourceSize) {
+        this.sourceSize = await this.o.probe(this.o.spec);
+        this.status = { ...this.status, width: this.sourceSize.width, height: this.sourceSize.height };
+      }
+    } catch (err) {
+      this.failed((err as Error).message);
+      return;
+    }
+    if (this.stopped || generation !== this.generation) return;
+    const stream = this.o.open(this.o.spec, { ...this.o.frameOptions, ...this.o.frameSize(this.sourceSize) });
+    this.stream = stream;
+    let sawFrame = false;
+    let ended = false;
+    stream.on('frame', (f: Frame) => {
+      if (!sawFrame) {
+        sawFrame = true;
+        this.failures = 0;
+        this.setStatus('up', { retryInMs: null });
+      }
+      this.emit('frame', f);
+    });
+    stream.on('end', () => (ended = true));
+    stream.on('exit', (code: number | null, tail: string) => {
+      if (this.stream !== stream) return;
+      this.stream = undefined;
+      if (ended && !this.o.live) {
+        this.setStatus('ended', { retryInMs: null });
+        this.emit('ended', this.status);
+        return;
+      }
+      const why = tail.split('\n').filter(Boolean).slice(-1)[0];
+      this.failed(`ffmpeg exited with code ${code}${why ? `: ${why}` : ''}`);
+    });
+  }
+
+  private failed(message: string): void {
+    if (this.stopped) return;
+    if (!this.o.live) {
+      this.setStatus('down', { lastError: message, retryInMs: null });
+      this.emit('ended', this.status);
+      return;
+    }
+    const wait = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.failures);
+    this.failures++;
+    this.setStatus('restarting', { lastError: message, retryInMs: wait, restarts: this.status.restarts + 1 });
+    this.timer = setTimeout(() => void this.open(), wait);
+  }
+}

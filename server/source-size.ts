@@ -1,0 +1,33 @@
+// The source's own pixel size: the coordinate space regions are given in. Known up front for the
+// synthetic game and screen regions; otherwise ffmpeg reads the input's stream header once.
+import { spawn } from 'node:child_process';
+import { ffmpegInfo } from '../source/ffmpeg.ts';
+import { ffmpegInputFor, SYNTHETIC_SIZE } from '../source/input.ts';
+import type { SourceSpec } from '../source/spec.ts';
+import type { Size } from './crop.ts';
+
+const PROBE_TIMEOUT_MS = 15_000;
+
+export async function probeSourceSize(spec: SourceSpec, fps: number): Promise<Size> {
+  if (spec.kind === 'synthetic') return { ...SYNTHETIC_SIZE };
+  if (spec.kind === 'region') return { width: spec.w, height: spec.h };
+  const info = await ffmpegInfo();
+  const input = await ffmpegInputFor(spec, { fps, info, realtime: false });
+  const args = ['-hide_banner', '-nostdin', ...input.inputOptions, '-i', input.input, '-frames:v', '1', '-f', 'null', '-'];
+  const stderr = await new Promise<string>((resolve) => {
+    const proc = spawn(info.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let text = '';
+    proc.stderr.on('data', (d: Buffer) => (text += String(d)));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+    proc.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+    proc.on('error', (err) => resolve(err.message));
+  });
+  const m = /Stream #\d+:\d+.*?: Video: .*?(\d{2,5})x(\d{2,5})/.exec(stderr);
+  if (!m) throw new Error(`could not read the source's frame size: ${stderr.trim().split('\n').slice(-1)[0] ?? 'no output'}`);
+  const size = { width: Number(m[1]), height: Number(m[2]) };
+  const crop = input.crop;
+  return crop ? { width: crop.w, height: crop.h } : size;
+}
