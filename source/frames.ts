@@ -100,9 +100,9 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
     if (this.opts.fps) filters.push(`fps=${this.opts.fps}`);
     filters.push(`scale=${width}:${height}:flags=bilinear`);
 
-    const frames = new FrameCutter(width * height * 3, (data, seq) =>
-      this.emit('frame', { seq, capturedAt: performance.timeOrigin + performance.now(), width, height, data }),
-    );
+    const frames = new FrameCutter(width * height * 3, (data, seq) => {
+      if (!this.stopped) this.emit('frame', { seq, capturedAt: performance.timeOrigin + performance.now(), width, height, data });
+    });
     const sink = new Writable({
       autoDestroy: false, // fluent-ffmpeg kills ffmpeg when its output closes; let it exit on its own
       write(chunk: Buffer, _enc, done) {
@@ -114,7 +114,7 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
     const command = ffmpeg(source)
       .setFfmpegPath(info.path)
       .inputOptions(...(input.synthetic ? [] : ['-nostdin']), '-hide_banner', '-loglevel', 'error', ...input.inputOptions)
-      .outputOptions('-an', '-vf', filters.join(','), ...input.outputOptions, '-pix_fmt', 'rgb24', '-f', 'rawvideo')
+      .outputOptions('-an', '-vf', filters.join(','), ...input.outputOptions, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-flush_packets', '1')
       .on('start', () => this.attach(command as unknown as { ffmpegProc: ChildProcess }))
       .on('error', (err: Error) => {
         if (!this.proc) this.finish(null, err.message); // spawn failed; a running process reports via 'close'

@@ -59,7 +59,7 @@ export async function ffmpegInputFor(spec: SourceSpec, ctx: InputContext): Promi
     case 'synthetic': {
       const { width, height } = SYNTHETIC_SIZE;
       return {
-        inputOptions: ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', String(ctx.fps)],
+        inputOptions: ['-probesize', '32', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', String(ctx.fps)],
         input: 'pipe:0',
         outputOptions: [],
         synthetic: { seed: spec.seed, width, height, fps: ctx.fps },
@@ -76,7 +76,8 @@ export async function ffmpegInputFor(spec: SourceSpec, ctx: InputContext): Promi
 type ScreenSpec = Extract<SourceSpec, { kind: 'window' | 'dolphin' | 'region' }>;
 
 async function screenInput(spec: ScreenSpec, ctx: InputContext, platform: NodeJS.Platform): Promise<FfmpegInput> {
-  const rate = ['-framerate', String(ctx.fps)];
+  // Grabbers know their format: probing would first buffer ~4 s of frames before the first one.
+  const rate = ['-probesize', '32', '-framerate', String(ctx.fps)];
   if (platform === 'win32') {
     const grab = ['-f', 'gdigrab', '-draw_mouse', '0', ...rate];
     if (spec.kind === 'region') {

@@ -76,4 +76,20 @@ describe('openFrames', () => {
     expect(after).toEqual([]);
     expect(() => process.kill(pid, 0)).toThrow(); // ffmpeg is gone
   });
+
+  it('pipes the synthetic game through ffmpeg like a capture, with its true timeline', async () => {
+    const stream = openFrames(parseSourceSpec('synthetic:5'), { width: 32, height: 24, fps: 10 });
+    const frames: Frame[] = [];
+    await new Promise<void>((resolve) => {
+      stream.on('frame', (f: Frame) => {
+        if (frames.push(f) === 3) resolve();
+      });
+    });
+    expect(frames.map((f) => [f.seq, f.data.length])).toEqual([[0, 32 * 24 * 3], [1, 32 * 24 * 3], [2, 32 * 24 * 3]]);
+    expect(stream.game?.timeline.length).toBeGreaterThan(0);
+    const pid = stream.pid!;
+    stream.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
 });

@@ -1,7 +1,6 @@
 // Test helper: a private Xvfb server (Xvfb picks a free display itself via -displayfd) and a
 // titled window on it showing moving pictures.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -30,33 +29,36 @@ export async function startXvfb(screen = '640x480x24'): Promise<Xvfb> {
   return { display, stop: () => stopProcess(proc) };
 }
 
-export async function stopProcess(proc: ChildProcess | undefined): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+/** Stops a process and, when it leads its own group (spawned detached), its children too. */
+export async function stopProcess(proc: ChildProcess | undefined, group = false): Promise<void> {
+  if (!proc?.pid || proc.exitCode !== null || proc.signalCode !== null) return;
+  const target = group ? -proc.pid : proc.pid;
   const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
+  const kill = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // already gone
+    }
+  };
+  kill('SIGTERM');
+  const timer = setTimeout(() => kill('SIGKILL'), 3000);
   await gone;
   clearTimeout(timer);
+  if (group) kill('SIGKILL'); // a child (ffplay) that outlived its parent
 }
 
 /**
- * Shows a window titled `title` on `display`: the synthetic game's live window when the game
- * module provides one, else ffplay playing ffmpeg's test pattern.
+ * Shows a window titled `title` on `display`: the synthetic game live (`synth --live --window`,
+ * which plays through ffplay), or plain ffplay on ffmpeg's test pattern. Spawned as its own
+ * process group: stop it with stopProcess(proc, true).
  */
-export function showWindow(display: string, title: string, repo: string): ChildProcess {
+export function showWindow(display: string, title: string, repo: string, what: 'synth' | 'testsrc' = 'synth'): ChildProcess {
   const env = { ...process.env, DISPLAY: display, SDL_AUDIODRIVER: 'dummy' };
-  const liveWindow = fs.existsSync(path.join(repo, 'game', 'command.ts')) &&
-    fs.readFileSync(path.join(repo, 'game', 'command.ts'), 'utf8').includes("'--window");
-  if (liveWindow) {
-    return spawn(process.execPath, [path.join(repo, 'bin', 'smashsight.js'), 'synth', '--live', '--window', title, '--fps', '10'], {
-      env,
-      stdio: 'ignore',
-    });
-  }
-  return spawn('ffplay', ['-hide_banner', '-loglevel', 'error', '-an', '-window_title', title, '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10'], {
-    env,
-    stdio: 'ignore',
-  });
+  const [cmd, args] = what === 'synth'
+    ? [process.execPath, [path.join(repo, 'bin', 'smashsight.js'), 'synth', '--live', '--window', title, '--fps', '10', '--size', '320x240']]
+    : ['ffplay', ['-hide_banner', '-loglevel', 'error', '-an', '-window_title', title, '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10']];
+  return spawn(cmd, args, { env, stdio: 'ignore', detached: true });
 }
 
 /** Waits until a visible window whose title contains `title` exists. */

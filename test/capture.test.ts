@@ -1,0 +1,94 @@
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSourceSpec } from '../source/spec.ts';
+import { runCapture, type CaptureOptions } from '../training/dataset/capture.ts';
+import { parseFrameName } from '../training/dataset/naming.ts';
+import { SESSIONS_FILE } from '../training/dataset/sessions.ts';
+import { showWindow, startXvfb, stopProcess, waitForWindow, type Xvfb } from './helpers/xvfb.ts';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+const quiet = (): void => {};
+const label = { character: 'fox', color: 'red', stage: 'battlefield', orientation: 'left' };
+
+function options(source: string, out: string, extra: Partial<CaptureOptions> = {}): CaptureOptions {
+  return { source: parseSourceSpec(source), label, fps: 2, out, width: 64, height: 48, quality: 90, ...extra };
+}
+
+async function expectFrames(files: string[], numbers: number[]): Promise<void> {
+  expect(files.map((f) => parseFrameName(f).number)).toEqual(numbers);
+  for (const file of files) {
+    expect(path.basename(file)).toMatch(/^fox_red_battlefield_left_bg_on_\d{3}\.jpg$/);
+    const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([64, 48]);
+    const { channels } = await sharp(data, { raw: info }).stats();
+    expect(channels.some((c) => c.stdev > 5)).toBe(true); // a picture, not a blank frame
+  }
+}
+
+describe('capture from a video file', () => {
+  it('writes correctly named frames, numbering on from the last one and never overwriting', async () => {
+    const dir = tmp();
+    const video = path.join(dir, 'clip.mkv');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=2', '-c:v', 'mpeg4', video]);
+    const out = path.join(dir, 'images');
+    fs.mkdirSync(path.join(out, 'fox'), { recursive: true });
+    const existing = path.join(out, 'fox', 'fox_red_battlefield_left_bg_on_007.jpg');
+    fs.writeFileSync(existing, 'keep me');
+    fs.writeFileSync(path.join(out, 'fox', 'fox_blue_battlefield_left_bg_on_050.jpg'), 'other label');
+
+    const first = await runCapture(options(`file:${video}`, out, { frames: 3 }), quiet);
+    await expectFrames(first, [8, 9, 10]);
+    const second = await runCapture(options(`file:${video}`, out), quiet); // whole file at 2 fps
+    expect(second.length).toBeGreaterThanOrEqual(3);
+    await expectFrames(second, second.map((_, i) => 11 + i));
+    expect(fs.readFileSync(existing, 'utf8')).toBe('keep me');
+
+    const sessions = fs.readFileSync(path.join(out, 'fox', SESSIONS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(sessions.map((s) => [s.label, s.from, s.to])).toEqual([
+      ['fox_red_battlefield_left', 8, 10],
+      ['fox_red_battlefield_left', 11, 10 + second.length],
+    ]);
+  });
+
+  it('fails with the ffmpeg reason when the source is broken', async () => {
+    const out = path.join(tmp(), 'images');
+    await expect(runCapture(options('file:/nonexistent/clip.mkv', out), quiet)).rejects.toThrow(/ffmpeg exit 1.*No such file/);
+  });
+});
+
+describe('capture from an X11 window under Xvfb', () => {
+  let xvfb: Xvfb | undefined;
+  let window: ChildProcess | undefined;
+  const title = `smashsight-test-${process.pid}`;
+  const savedDisplay = process.env.DISPLAY;
+
+  beforeAll(async () => {
+    xvfb = await startXvfb();
+    window = showWindow(xvfb.display, title, repo, process.env.SS_WINDOW === 'testsrc' ? 'testsrc' : 'synth');
+    await waitForWindow(xvfb.display, title);
+    process.env.DISPLAY = xvfb.display;
+  });
+
+  afterAll(async () => {
+    if (savedDisplay === undefined) delete process.env.DISPLAY;
+    else process.env.DISPLAY = savedDisplay;
+    await stopProcess(window, true);
+    await xvfb?.stop();
+  });
+
+  it('finds the window by title and records its frames', async () => {
+    const out = path.join(tmp(), 'images');
+    const files = await runCapture(options(`window:${title}`, out, { frames: 3, fps: 5 }), quiet);
+    await expectFrames(files, [1, 2, 3]);
+  });
+
+  it('names the visible windows when no Dolphin window exists', async () => {
+    const out = path.join(tmp(), 'images');
+    await expect(runCapture(options('dolphin', out, { frames: 1 }), quiet)).rejects.toThrow(new RegExp(`no Dolphin window.*"${title}"`));
+  });
+});
