@@ -35,7 +35,7 @@ function toWindow(game: LiveGame, frames: Readable, title: string, v: VideoForma
   // ffplay sits beside the ffmpeg we use when that came from PATH; otherwise rely on PATH.
   const found = findFfmpeg();
   const ffplay = found.origin === 'PATH' ? path.join(path.dirname(found.path), 'ffplay') : 'ffplay';
-  const child = spawn(ffplay, [...rawArgs(v), '-window_title', title, '-loglevel', 'error', '-i', '-'],
+  const child = spawn(ffplay, [...rawArgs(v), '-window_title', title, '-autoexit', '-loglevel', 'error', '-i', '-'],
     { stdio: ['pipe', 'ignore', 'inherit'] });
   child.stdin.on('error', () => game.stop());
   frames.pipe(child.stdin);
