@@ -120,6 +120,7 @@ async function windowsTitle(match: ((t: string) => boolean) | null, wanted: stri
     '-NoProfile', '-Command', 'Get-Process | Where-Object { $_.MainWindowTitle } | ForEach-Object { $_.MainWindowTitle }',
   ]).catch(() => ({ stdout: '' }));
   const titles = stdout.split(/\r?\n/).map((t) => t.trim()).filter(Boolean);
+  if (titles.length === 0 && match) return wanted; // no PowerShell answer: let gdigrab try the title as given
   const hit = match ? titles.find(match) : pickDolphin(titles.map((title) => ({ title })))?.title;
   if (!hit) throw new UserError(`no window titled '${wanted}'; windows: ${titles.slice(0, 12).join(', ') || 'none found'}`);
   return hit;

@@ -1,25 +1,9 @@
 // `split` and `capture`: flags are validated here, once; the work modules load lazily.
 import { Command, Option } from 'commander';
-import { UserError } from '../../cli/run.ts';
+import { parseIntFlag, parseNumberFlag, parseSize } from '../../game/flags.ts';
 import { SOURCE_SPEC_HELP } from '../../source/spec.ts';
 
 const GROUP_FIELDS = ['stage', 'color', 'orientation', 'character', 'session'];
-
-function number(flag: string, opts: { integer?: boolean; min?: number } = {}) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || (opts.integer && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min)) {
-      throw new UserError(`${flag} '${text}': expected ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}`);
-    }
-    return v;
-  };
-}
-
-export function parseSize(text: string): { width: number; height: number } {
-  const m = /^(\d+)x(\d+)$/.exec(text);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UserError(`--size '${text}': expected WxH, e.g. 640x480`);
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
 
 export function registerDatasetCommands(program: Command): void {
   program
@@ -27,10 +11,10 @@ export function registerDatasetCommands(program: Command): void {
     .description("shuffle labelled frames into train/valid/test folders (the notebook's `make keras`)")
     .option('--in <dir>', 'frames as <dir>/<character>/<name>.jpg', 'data/images')
     .option('--out <dir>', 'writes <out>/{train,valid,test}/images/<character>/', 'data/keras')
-    .option('--seed <n>', 'shuffle seed: same seed, same split', number('--seed', { integer: true, min: 0 }), 1)
-    .option('--train <pct>', 'percent of frames for training', number('--train'), 80)
-    .option('--valid <pct>', 'percent for validation', number('--valid'), 10)
-    .option('--test <pct>', 'percent for testing', number('--test'), 10)
+    .option('--seed <n>', 'shuffle seed: same seed, same split', (t: string) => parseIntFlag('--seed', t, 0, 2 ** 32 - 1), 1)
+    .option('--train <pct>', 'percent of frames for training', (t: string) => parseNumberFlag('--train', t, 0, 100), 80)
+    .option('--valid <pct>', 'percent for validation', (t: string) => parseNumberFlag('--valid', t, 0, 100), 10)
+    .option('--test <pct>', 'percent for testing', (t: string) => parseNumberFlag('--test', t, 0, 100), 10)
     .addOption(
       new Option(
         '--group-by <field>',
@@ -54,18 +38,17 @@ export function registerDatasetCommands(program: Command): void {
     .description('record labelled frames from a live source into the seed naming')
     .requiredOption('--source <spec>', SOURCE_SPEC_HELP)
     .requiredOption('--label <label>', '<character>_<color>_<stage>_<orientation>, e.g. fox_red_battlefield_left')
-    .option('--fps <n>', 'frames per second to keep', number('--fps', { min: 0.01 }), 2)
+    .option('--fps <n>', 'frames per second to keep', (t: string) => parseNumberFlag('--fps', t, 0.01, 240), 2)
     .option('--out <dir>', 'writes <out>/<character>/<label>_bg_on_<NNN>.jpg', 'data/images')
-    .option('--frames <n>', 'stop after this many frames', number('--frames', { integer: true, min: 1 }))
-    .option('--seconds <s>', 'stop after this many seconds', number('--seconds', { min: 0.01 }))
+    .option('--frames <n>', 'stop after this many frames', (t: string) => parseIntFlag('--frames', t, 1, 1e9))
+    .option('--seconds <s>', 'stop after this many seconds', (t: string) => parseNumberFlag('--seconds', t, 0.01, 1e7))
     .option('--size <WxH>', 'frame size written', '640x480')
-    .option('--quality <q>', 'JPEG quality 1-100', number('--quality', { integer: true, min: 1 }), 90)
+    .option('--quality <q>', 'JPEG quality 1-100', (t: string) => parseIntFlag('--quality', t, 1, 100), 90)
     .addHelpText('after', '\nWithout --frames or --seconds a live source records until Ctrl+C; a file until it ends.')
     .action(async (o: { source: string; label: string; fps: number; out: string; frames?: number; seconds?: number; size: string; quality: number }) => {
       const { parseSourceSpec } = await import('../../source/spec.ts');
       const { parseLabel } = await import('./naming.ts');
       const { runCapture } = await import('./capture.ts');
-      if (o.quality > 100) throw new UserError(`--quality ${o.quality}: must be 1-100`);
-      await runCapture({ ...o, source: parseSourceSpec(o.source), label: parseLabel(o.label), ...parseSize(o.size) });
+      await runCapture({ ...o, source: parseSourceSpec(o.source), label: parseLabel(o.label), ...parseSize('--size', o.size) });
     });
 }
