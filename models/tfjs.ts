@@ -6,6 +6,7 @@ import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { hasWeights } from './layers.ts';
 import { CAFFE_MEAN_BGR } from './caffe.ts';
+import { registerWasmConvFilterGrad } from './tfjs-wasm-grad.ts';
 import type { LayerSpec, WeightSet } from './layers.ts';
 
 export type Tfjs = typeof TF;
@@ -40,8 +41,20 @@ async function tryWasm(notes: string[]): Promise<Tfjs> {
   wasm.setWasmPaths(dist + path.sep);
   // The threaded build loads pthread workers from Blob URLs Node cannot open: single-threaded.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
-  await tf.ready();
+  // Emscripten's Node glue adds process handlers that rethrow every error from inside its
+  // minified one-line file (megabytes of "source context" on any crash): take them back out.
+  const before = {
+    uncaughtException: new Set(process.listeners('uncaughtException')),
+    unhandledRejection: new Set(process.listeners('unhandledRejection')),
+  };
+  try {
+    if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+    await tf.ready();
+  } finally {
+    for (const l of process.listeners('uncaughtException')) if (!before.uncaughtException.has(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!before.unhandledRejection.has(l)) process.removeListener('unhandledRejection', l);
+  }
+  registerWasmConvFilterGrad(tf); // so conv layers can be fine-tuned on wasm too
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   notes.push(`tfjs-wasm: ${simd ? 'SIMD' : 'no SIMD'}, single-threaded (its pthread workers cannot load under Node)`);
   return tf;
@@ -140,6 +153,7 @@ export function buildTfjsModel(tf: Tfjs, layers: LayerSpec[], weights: WeightSet
   const built: [LayerSpec, TF.layers.Layer][] = [];
   for (const spec of layers) {
     if (spec.name === opts.trainableFrom) trainable = true;
+    if (spec.type === 'flatten' && shape.length === 1) continue; // already flat features
     const layer = tfjsLayer(tf, spec, trainable);
     x = layer.apply(x) as TF.SymbolicTensor;
     built.push([spec, layer]);
