@@ -1,5 +1,6 @@
 // The conv filter gradient we add to tfjs-wasm (it ships none) must equal tfjs-cpu's, so
 // fine-tuning on wasm trains the same network the cpu backend would.
+import type { Tensor4D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { loadTfjs } from '../models/tfjs.ts';
 
@@ -14,7 +15,7 @@ describe('tfjs-wasm Conv2DBackpropFilter', () => {
       await tf.setBackend(name);
       const x = tf.tensor4d(Float32Array.from({ length: 2 * 7 * 9 * 3 }, (_, i) => Math.sin(i * 0.7) * Math.max(0, Math.cos(i))), [2, 7, 9, 3]);
       const w = tf.tensor4d(Float32Array.from({ length: 3 * 3 * 3 * 5 }, (_, i) => Math.cos(i * 1.3)), [3, 3, 3, 5]);
-      const g = tf.grad((k: import('@tensorflow/tfjs').Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, k, stride, pad), tf.range(1, 2, 1 / 64).slice(0, 5))))(w);
+      const g = tf.grad((k) => tf.sum(tf.mul(tf.conv2d(x, k as Tensor4D, stride, pad), tf.range(1, 2, 1 / 64).slice(0, 5))))(w);
       const data = (await g.data()) as Float32Array;
       tf.dispose([x, w, g]);
       return data;
