@@ -15,6 +15,12 @@ export function drawDigits(r: Raster, text: string, x: number, y: number, h: num
       x += w + t * 1.5;
       continue;
     }
+    if (ch === '1') {
+      // a narrow one, as on a real counter, rather than a right-aligned stroke leaving a gap
+      r.fillRect(x, y, t, h, color);
+      x += t * 2.5;
+      continue;
+    }
     const bits = DIGITS[ch.charCodeAt(0) - 48] ?? 0;
     if (bits & 1) r.fillRect(x, y, w, t, color);
     if (bits & 2) r.fillRect(x + w - t, y, t, half, color);

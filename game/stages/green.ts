@@ -18,7 +18,7 @@ function clouds(r: Raster, cam: Camera, variant: number, n: number, color: numbe
     const x = ((h & 0xfff) / 4096) * 2400 - 1200, y = -500 + ((h >>> 12) & 0x1ff);
     const s = 30 + ((h >>> 21) & 0x3f);
     for (let k = 0; k < 4; k++) {
-      r.fillEllipse(sx(c, x + (k - 1.5) * s * 0.9), sy(c, y - (k % 2) * s * 0.4), s * c.zoom, s * 0.6 * c.zoom, 0, color, 0.85);
+      r.fillEllipse(sx(c, x + (k - 1.5) * s * 0.9), sy(c, y - (k % 2) * s * 0.4), s * c.zoom, s * 0.6 * c.zoom, 0, color);
     }
   }
 }

@@ -70,10 +70,11 @@ export const finaldest: StageLook = {
     stars(r, cam, variant, 60);
     const far = parallax(cam, 0.2);
     // swirling nebula rings and light beams
-    for (let i = 0; i < 6; i++) {
+    // opaque rings, outermost first, brightening inwards (cheaper than stacked translucent ones)
+    for (let i = 5; i >= 0; i--) {
       const rad = 120 + i * 90;
       r.fillEllipse(sx(far, 0), sy(far, -80), rad * far.zoom, rad * 0.35 * far.zoom, 0.25 + variant * 0.6,
-        lerpColor(0x6a3ac0, 0x30a0e0, i / 6), 0.12);
+        lerpColor(lerpColor(0x6a3ac0, 0x30a0e0, i / 6), 0x100828, 0.45 + i * 0.09));
     }
     r.fillEllipse(sx(far, 0), sy(far, -80), 60 * far.zoom, 60 * far.zoom, 0, 0xe0d0ff, 0.5);
     for (let i = 0; i < 4; i++) {
