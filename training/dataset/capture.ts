@@ -45,7 +45,6 @@ export async function runCapture(o: CaptureOptions, log: (line: string) => void 
   const { default: sharp } = await import('sharp');
   const label = labelOf(o.label);
   const dir = path.join(o.out, o.label.character);
-  await fs.mkdir(dir, { recursive: true });
   let number = await highestNumber(dir, label);
   const first = number + 1;
   const started = new Date().toISOString();
@@ -57,6 +56,7 @@ export async function runCapture(o: CaptureOptions, log: (line: string) => void 
     const jpeg = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
       .jpeg({ quality: o.quality })
       .toBuffer();
+    if (written.length === 0) await fs.mkdir(dir, { recursive: true }); // a source that never starts leaves no folder
     for (;;) {
       const file = path.join(dir, formatFrameName({ ...o.label, number: ++number }));
       try {
