@@ -69,6 +69,14 @@ function reference(layers: LayerSpec[], weights: WeightSet, rgb: Uint8Array, h0:
   return x;
 }
 
+async function tinyNotop(name: string): Promise<{ dir: string; file: string }> {
+  const dir = tmp();
+  const layers = backboneLayers('tiny');
+  const file = path.join(dir, name);
+  await writeNotopH5(file, layers, randomWeights(layers, [32, 32, 3], 1));
+  return { dir, file };
+}
+
 function frames(n: number, h: number, w: number, seed: number): Uint8Array {
   const f = new Uint8Array(n * h * w * 3);
   for (let i = 0; i < f.length; i++) f[i] = (i * 131 + seed * 17 + ((i * i) >> 7)) & 255;
@@ -164,10 +172,7 @@ describe('VGG16 notop weights .h5', () => {
   });
 
   it('rejects a truncated file with one line naming it, writing nothing', async () => {
-    const dir = tmp();
-    const layers = backboneLayers('tiny');
-    const file = path.join(dir, 'cut.h5');
-    await writeNotopH5(file, layers, randomWeights(layers, [32, 32, 3], 1));
+    const { dir, file } = await tinyNotop('cut.h5');
     const bytes = fs.readFileSync(file);
     fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     const err = await importKeras(file, { out: path.join(dir, 'models') }).catch((e: Error) => e);
@@ -179,10 +184,7 @@ describe('VGG16 notop weights .h5', () => {
   });
 
   it('rejects the ImageNet file name with the wrong md5', async () => {
-    const dir = tmp();
-    const layers = backboneLayers('tiny');
-    const file = path.join(dir, 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
-    await writeNotopH5(file, layers, randomWeights(layers, [32, 32, 3], 1));
+    const { file } = await tinyNotop('vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
     await expect(readKerasH5(file)).rejects.toThrow(/md5 [0-9a-f]{32} is not the published 6d6bbae143d832006294945121d1f1fc/);
   });
 });
