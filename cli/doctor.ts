@@ -96,6 +96,7 @@ export async function runDoctor(write: (line: string) => void = (l) => process.s
     ...(await ffmpegChecks()),
     ...(await engineChecks()),
     toolCheck('chromium', ['chromium', 'chromium-browser', 'google-chrome'], 'overlay tests', 'chromium'),
+    toolCheck('ffplay', ['ffplay'], 'synth --live --window, window-capture tests', 'ffmpeg'),
     toolCheck('Xvfb', ['Xvfb'], 'window-capture tests', 'xvfb'),
     toolCheck('xdotool', ['xdotool'], 'finding windows by title', 'xdotool'),
     toolCheck('xwininfo', ['xwininfo'], 'window geometry', 'x11-utils'),

@@ -43,7 +43,7 @@ export interface FrameSourceOptions {
 export interface FrameStream extends EventEmitter {
   readonly pid: number | undefined;
   /** The synthetic game behind a `synthetic` source (its timeline is the ground truth). */
-  readonly game: LiveGame | undefined;
+  readonly game?: LiveGame;
   stop(): void;
 }
 
