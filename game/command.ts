@@ -14,7 +14,7 @@ interface SynthFlags {
 export function registerSynth(program: Command): void {
   program
     .command('synth')
-    .description('Render the synthetic game: a labelled JPEG dataset, or a live stream with --live')
+    .description('render the synthetic game: a labelled JPEG dataset, or a live stream with --live')
     .option('--out <dir>', 'dataset folder (frames go to <out>/images/<character>/)', 'data')
     .option('--seed <n>', 'random seed: the same seed gives byte-identical frames', '1')
     .option('--characters <list>', 'comma list of characters', CHARACTERS.join(','))
@@ -66,6 +66,7 @@ async function runLive(f: SynthFlags, seed: number, width: number, height: numbe
   const seconds = parseNumberFlag('--seconds', f.seconds, 0, 1e7);
   const outputs = [f.window !== undefined, f.output !== undefined, f.stdout === true].filter(Boolean).length;
   if (outputs !== 1) throw new UserError('synth --live: choose exactly one of --window <title>, --output <url|file>, --stdout');
+  if (f.stdout && process.stdout.isTTY) throw new UserError('--stdout writes raw video: pipe it into a program, not a terminal');
   const { startLiveGame } = await import('./live.ts');
   const { runLiveOutput } = await import('./live-output.ts');
   const game = startLiveGame({ seed, fps, width, height, switchSeconds, characters, timelinePath: f.timeline });

@@ -49,7 +49,8 @@ export function startLiveGame(opts: LiveGameOptions): LiveGame {
   let emitted = 0;
   let tick = 0; // simulated ticks, emitted or not
   let timer: NodeJS.Timeout | undefined;
-  const frames = new Readable({ read() { wanted = true; } });
+  // Room for two frames: a reader that keeps up never loses one to timer jitter.
+  const frames = new Readable({ highWaterMark: 2 * opts.width * opts.height * 3, read() { wanted = true; } });
   const started = performance.now();
 
   const advance = (): void => {
@@ -77,7 +78,7 @@ export function startLiveGame(opts: LiveGameOptions): LiveGame {
     const due = Math.floor((performance.now() - started) / interval);
     advance();
     while (tick < due) advance(); // we fell behind: skip frames, keep the clock
-    timer = setTimeout(loop, Math.max(0, started + (tick) * interval - performance.now()));
+    timer = setTimeout(loop, Math.max(0, started + tick * interval - performance.now()));
   };
   timer = setTimeout(loop, 0);
 
