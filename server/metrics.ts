@@ -66,6 +66,10 @@ export class Recent {
   percentile(p: number): number | null {
     return percentile(this.values, p);
   }
+
+  get length(): number {
+    return this.values.length;
+  }
 }
 
 export function percentile(values: readonly number[], p: number): number | null {

@@ -1,0 +1,63 @@
+// `serve`, `demo` and `bench`. Heavy modules (engines, sharp, ws) load inside the actions so
+// `smashsight --help` stays fast.
+import type { Command } from 'commander';
+import { addServeOptions, type ServeFlags } from './options.ts';
+
+const DEMO = { model: 'models/demo', source: 'synthetic' };
+
+async function serve(flags: ServeFlags, cmd: Command, demo: boolean): Promise<void> {
+  const { resolveServeConfig } = await import('./options.ts');
+  const { startServer } = await import('./serve.ts');
+  const config = resolveServeConfig(flags, cmd);
+  const server = await startServer(config);
+  const token = config.token ? `?token=${encodeURIComponent(config.token)}` : '';
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const shown = wildcard ? `http://localhost:${server.port}` : server.url;
+  process.stdout.write(
+    `${demo ? 'smashsight demo: synthetic gameplay → demo model\n' : ''}` +
+      `overlay:  ${shown}/overlay${token}   (OBS: Browser source, 1920×1080)\n` +
+      `operator: ${shown}/operator${token}\n` +
+      `state:    ${shown}/api/state   metrics: ${shown}/metrics\n`,
+  );
+  const stop = async (): Promise<void> => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  // Only a file played once ends a run; a live source is restarted forever.
+  const summary = await server.ended;
+  const s = summary.source;
+  process.stdout.write(
+    `source ${s.spec} ${s.state}${s.lastError ? ` (${s.lastError})` : ''}: ${summary.framesIn} frames in, ${summary.framesOut} classified, ` +
+      `${summary.dropped} dropped, ${summary.seconds.toFixed(1)} s (${(summary.framesOut / summary.seconds).toFixed(1)} frames/s)\n`,
+  );
+  await server.close();
+  if (s.state === 'down') process.exitCode = 1;
+}
+
+export function registerServerCommands(program: Command): void {
+  addServeOptions(program.command('serve').description('Classify live frames and serve the overlay, API and WebSocket'))
+    .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, false));
+
+  addServeOptions(program.command('demo').description('serve the demo model on the synthetic game (what `npm start` runs)'), DEMO)
+    .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, true));
+
+  program
+    .command('bench')
+    .description('Per-stage benchmark of the live pipeline: capture, crop, inference, smoothing, publish, end-to-end, latency, FLOPs vs peak')
+    .option('--model <package>', 'model package folder', DEMO.model)
+    .option('--source <spec>', 'frame source', DEMO.source)
+    .option('--seconds <n>', 'seconds of end-to-end run', '20')
+    .option('--engine <name>', 'onnx | tfjs', 'onnx')
+    .option('--device <name>', 'auto | cpu | cuda | dml | coreml', 'auto')
+    .option('--threads <n>', 'engine threads (default: all cores)')
+    .option('--batch <list>', 'batch sizes for inference-only timing', '1,8')
+    .option('--region <name=x,y,w,h>', 'also time crops for these regions', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--glass', 'also measure capture → paint in headless Chromium (synthetic source, built overlay)')
+    .option('--json', 'print one JSON object instead of the table')
+    .action(async (flags: Record<string, unknown>) => {
+      const { runBenchCommand } = await import('../bench/pipeline.ts');
+      await runBenchCommand(flags);
+    });
+}

@@ -1,0 +1,142 @@
+// `serve`/`demo` options: flags, an optional JSON config file (flags given on the command line win),
+// validated once into a ServeConfig. Every problem is a one-line UserError naming flag or file field.
+import fs from 'node:fs';
+import { Option, type Command } from 'commander';
+import { UserError } from '../cli/run.ts';
+import { DEVICE_KINDS, ENGINE_KINDS, type DeviceKind, type EngineKind } from '../models/engine.ts';
+import { checkBind } from './auth.ts';
+import { parseRegionArg, validateRegions, type RegionSpec } from './protocol.ts';
+import { DEFAULT_SMOOTHING, validateSmoothing } from './smoothing.ts';
+import type { ServeConfig } from './serve.ts';
+
+export interface ServeFlags {
+  model?: string;
+  source?: string;
+  fps?: string;
+  captureFps: string;
+  region: string[];
+  host: string;
+  port: string;
+  token?: string;
+  engine: string;
+  device: string;
+  threads?: string;
+  ema: string;
+  margin: string;
+  holdMs: string;
+  floor: string;
+  static: string;
+  config?: string;
+}
+
+const collect = (v: string, all: string[]): string[] => [...all, v];
+
+/** Adds the serve options; `defaults` lets `demo` preset model and source. */
+export function addServeOptions(cmd: Command, defaults: { model?: string; source?: string } = {}): Command {
+  return cmd
+    .option('--model <package>', 'model package folder', defaults.model)
+    .option('--source <spec>', 'where frames come from (window:<title>, dolphin, file:<path>[?loop], synthetic[:seed], …)', defaults.source)
+    .option('--fps <n>', 'cap on inferences per second (default: as fast as the engine goes)')
+    .option('--capture-fps <n>', 'frames per second asked of the source', '30')
+    .option('--region <name=x,y,w,h>', 'classify this rectangle (source pixels); repeatable; none = whole frame', collect, [])
+    .option('--host <addr>', 'address to listen on (beyond loopback needs --token)', '127.0.0.1')
+    .option('--port <n>', 'port for HTTP and WebSocket (0 = any free)', '8080')
+    .option('--token <secret>', 'required for changes (POST, WebSocket) when set')
+    .addOption(new Option('--engine <name>', 'inference engine').choices([...ENGINE_KINDS]).default('onnx'))
+    .addOption(new Option('--device <name>', 'execution device').choices([...DEVICE_KINDS]).default('auto'))
+    .option('--threads <n>', 'engine threads (default: all cores)')
+    .option('--ema <a>', 'smoothing: weight of the newest frame in the moving average', String(DEFAULT_SMOOTHING.ema))
+    .option('--margin <p>', 'smoothing: lead a new label needs over the shown one', String(DEFAULT_SMOOTHING.margin))
+    .option('--hold-ms <ms>', 'smoothing: how long the lead must last', String(DEFAULT_SMOOTHING.holdMs))
+    .option('--floor <p>', "smoothing: below this confidence the label is 'unknown'", String(DEFAULT_SMOOTHING.floor))
+    .option('--static <dir>', 'built overlay pages', 'dist/overlay')
+    .option('--config <file>', 'JSON file with any of these options (camelCase keys); flags override it');
+}
+
+function num(where: string, v: unknown, check: (n: number) => boolean, want: string): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n) || !check(n)) throw new UserError(`${where}: must be ${want}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+const KEYS = ['model', 'source', 'fps', 'captureFps', 'region', 'regions', 'host', 'port', 'token', 'engine', 'device', 'threads', 'ema', 'margin', 'holdMs', 'floor', 'static'];
+
+function readConfig(file: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such config file' : `not valid JSON (${(err as Error).message})`}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UserError(`${file}: must be a JSON object`);
+  for (const k of Object.keys(raw)) if (!KEYS.includes(k)) throw new UserError(`${file}: unknown key "${k}" (known: ${KEYS.join(', ')})`);
+  return raw as Record<string, unknown>;
+}
+
+function regionsFrom(where: string, v: unknown): RegionSpec[] {
+  if (!Array.isArray(v)) throw new UserError(`${where}: must be a list of regions`);
+  const specs = v.map((r) => {
+    if (typeof r !== 'string') return r;
+    const p = parseRegionArg(r);
+    if (!p.ok) throw new UserError(`${where}: ${p.error}`);
+    return p.value;
+  });
+  const checked = validateRegions(specs);
+  if (!checked.ok) throw new UserError(`${where}: ${checked.error}`);
+  return checked.value;
+}
+
+/** Flags + config file → a validated ServeConfig. `cmd` tells which flags came from the command line. */
+export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig {
+  const file = flags.config ? readConfig(flags.config) : {};
+  const fromCli = (key: string): boolean => cmd.getOptionValueSource(key) === 'cli';
+  const pick = (key: keyof ServeFlags, fileKey: string = key): { where: string; value: unknown } =>
+    !fromCli(key) && file[fileKey] !== undefined
+      ? { where: `${flags.config}: "${fileKey}"`, value: file[fileKey] }
+      : { where: `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value: flags[key] };
+  const str = (key: keyof ServeFlags): string | undefined => {
+    const { where, value } = pick(key);
+    if (value !== undefined && typeof value !== 'string') throw new UserError(`${where}: must be a string`);
+    return value;
+  };
+  const numeric = (key: keyof ServeFlags, check: (n: number) => boolean, want: string): number | undefined => {
+    const { where, value } = pick(key);
+    return value === undefined ? undefined : num(where, value, check, want);
+  };
+  const model = str('model');
+  const source = str('source');
+  if (!model) throw new UserError('--model: required (a model package folder, e.g. models/demo)');
+  if (!source) throw new UserError('--source: required (e.g. synthetic, window:Dolphin, file:clip.mp4)');
+  const engine = str('engine') as EngineKind;
+  const device = str('device') as DeviceKind;
+  if (!ENGINE_KINDS.includes(engine)) throw new UserError(`engine: must be one of ${ENGINE_KINDS.join(', ')}, got ${engine}`);
+  if (!DEVICE_KINDS.includes(device)) throw new UserError(`device: must be one of ${DEVICE_KINDS.join(', ')}, got ${device}`);
+  const regionFile = file.regions ?? file.region;
+  const regions = fromCli('region') || regionFile === undefined ? regionsFrom('--region', flags.region) : regionsFrom(`${flags.config}: "regions"`, regionFile);
+  const positive = (n: number): boolean => n > 0;
+  const smoothing = {
+    ema: numeric('ema', () => true, 'a number')!,
+    margin: numeric('margin', () => true, 'a number')!,
+    holdMs: numeric('holdMs', () => true, 'a number')!,
+    floor: numeric('floor', () => true, 'a number')!,
+  };
+  const bad = validateSmoothing(smoothing);
+  if (bad) throw new UserError(bad);
+  const config: ServeConfig = {
+    model,
+    source,
+    fps: numeric('fps', positive, 'a number > 0'),
+    captureFps: numeric('captureFps', positive, 'a number > 0')!,
+    regions,
+    host: str('host')!,
+    port: numeric('port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number 0-65535')!,
+    token: str('token'),
+    engine,
+    device,
+    threads: numeric('threads', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+    smoothing,
+    staticRoot: str('static')!,
+  };
+  checkBind(config.host, config.token);
+  return config;
+}
