@@ -45,6 +45,9 @@ export interface FrameStream extends EventEmitter {
   /** The synthetic game behind a `synthetic` source (its timeline is the ground truth). */
   readonly game?: LiveGame;
   stop(): void;
+  /** Stop reading ffmpeg's output (ffmpeg then blocks): for consumers slower than a file decodes. */
+  pause?(): void;
+  resume?(): void;
 }
 
 const DEFAULT_FPS = 30;
@@ -58,6 +61,8 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
   game: LiveGame | undefined;
   private proc: ChildProcess | undefined;
   private stopped = false;
+  private paused = false;
+  private release: (() => void) | undefined;
   private stderrTail = '';
 
   constructor(private readonly spec: SourceSpec, private readonly opts: FrameSourceOptions) {
@@ -67,6 +72,17 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
 
   get pid(): number | undefined {
     return this.proc?.pid;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    const release = this.release;
+    this.release = undefined;
+    release?.();
   }
 
   stop(): void {
@@ -105,9 +121,10 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
     });
     const sink = new Writable({
       autoDestroy: false, // fluent-ffmpeg kills ffmpeg when its output closes; let it exit on its own
-      write(chunk: Buffer, _enc, done) {
+      write: (chunk: Buffer, _enc, done) => {
         frames.push(chunk);
-        done();
+        if (this.paused) this.release = done; // withholding the callback stops the pipe
+        else done();
       },
     });
 

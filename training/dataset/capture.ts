@@ -21,6 +21,9 @@ export interface CaptureOptions {
   quality: number;
 }
 
+const MAX_PENDING = 8;
+const RESUME_AT = 2;
+
 /** Highest frame number already used by `label` in `dir` (0 when none). */
 export async function highestNumber(dir: string, label: string): Promise<number> {
   let files: string[];
@@ -73,6 +76,7 @@ export async function runCapture(o: CaptureOptions, log: (line: string) => void 
 
   const stream = openFrames(o.source, { width: o.width, height: o.height, fps: o.fps });
   let accepted = 0;
+  let pending = 0;
   let writes = Promise.resolve();
   let failure: unknown;
   const outcome = new Promise<{ code: number | null; tail: string; stoppedByUs: boolean }>((resolve) => {
@@ -91,9 +95,16 @@ export async function runCapture(o: CaptureOptions, log: (line: string) => void 
     stream.on('frame', (frame: Frame) => {
       if (o.frames !== undefined && accepted >= o.frames) return;
       accepted++;
-      writes = writes.then(() => save(frame)).catch((err: unknown) => {
-        failure ??= err;
-      });
+      // A file decodes faster than JPEGs encode: hold ffmpeg back instead of queueing frames.
+      if (++pending >= MAX_PENDING) stream.pause?.();
+      writes = writes
+        .then(() => save(frame))
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => {
+          if (--pending === RESUME_AT) stream.resume?.();
+        });
       if (o.frames !== undefined && accepted >= o.frames) stopNow();
     });
     stream.on('exit', (code: number | null, tail: string) => finish(code, tail, false));
