@@ -25,6 +25,7 @@ function readLabels(o: ImportOptions, classes: number, file: string): string[] {
   let labels: string[];
   if (o.labels) labels = o.labels.split(',').map((s) => s.trim());
   else if (o.labelsFile) {
+    if (!fs.existsSync(o.labelsFile)) throw new UserError(`${o.labelsFile}: no such labels file`);
     const text = fs.readFileSync(o.labelsFile, 'utf8');
     try {
       labels = JSON.parse(text) as string[];
@@ -36,6 +37,7 @@ function readLabels(o: ImportOptions, classes: number, file: string): string[] {
     process.stderr.write(`${file}: no --labels given; naming the ${classes} classes class1…class${classes}\n`);
     labels = Array.from({ length: classes }, (_, i) => `class${i + 1}`);
   }
+  if (labels.some((l) => !l) || new Set(labels).size !== labels.length) throw new UserError(`${o.labelsFile ?? '--labels'}: labels must be non-empty and distinct`);
   if (labels.length !== classes) throw new UserError(`${o.labelsFile ?? '--labels'}: ${labels.length} labels, but ${file} outputs ${classes} classes`);
   return labels;
 }

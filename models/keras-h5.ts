@@ -1,6 +1,7 @@
 // Keras .h5 import: (a) the ImageNet VGG16 notop weights file (one group per layer at the root),
 // (b) a full Keras 2 model (`model_config` + `model_weights/`). Every shape is checked before
 // anything is returned, so a bad file never yields a partial model.
+import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../cli/run.ts';
 import { backboneLayers, BACKBONES } from './backbones.ts';
@@ -103,6 +104,7 @@ function readFullModel(file: string, f: H5File, configJson: string, size?: { hei
 
 /** Reads either Keras layout. `size` overrides/sets the input size of a full model. */
 export async function readKerasH5(file: string, opts: { size?: { height: number; width: number } } = {}): Promise<KerasImport> {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`${file}: no such file`);
   const md5 = md5File(file);
   const known = path.basename(file) === VGG16_NOTOP_FILE;
   if (known && md5 !== VGG16_NOTOP_MD5) {
