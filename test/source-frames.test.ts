@@ -77,6 +77,22 @@ describe('openFrames', () => {
     expect(() => process.kill(pid, 0)).toThrow(); // ffmpeg is gone
   });
 
+  it('holds ffmpeg back while paused and delivers everything after resume', async () => {
+    const stream = openFrames(parseSourceSpec('ffmpeg:-f lavfi -i testsrc=size=64x48:rate=50:duration=4'), { width: 32, height: 24 });
+    let count = 0;
+    stream.on('frame', () => count++);
+    await once(stream, 'frame');
+    stream.pause!();
+    await new Promise((r) => setTimeout(r, 200));
+    const held = count;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(count).toBe(held);
+    expect(count).toBeLessThan(200);
+    stream.resume!();
+    await once(stream, 'end');
+    expect(count).toBe(200);
+  });
+
   it('pipes the synthetic game through ffmpeg like a capture, with its true timeline', async () => {
     const stream = openFrames(parseSourceSpec('synthetic:5'), { width: 32, height: 24, fps: 10 });
     const frames: Frame[] = [];
