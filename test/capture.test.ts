@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegInfo } from '../source/ffmpeg.ts';
+import { ffmpegInputFor } from '../source/input.ts';
 import { parseSourceSpec } from '../source/spec.ts';
 import { runCapture, type CaptureOptions } from '../training/dataset/capture.ts';
 import { parseFrameName } from '../training/dataset/naming.ts';
@@ -95,6 +97,16 @@ describe('capture from an X11 window under Xvfb', () => {
     const out = path.join(tmp(), 'images');
     const files = await runCapture(options(`window:${title}`, out, { frames: 3, fps: 5 }), quiet);
     await expectFrames(files, [1, 2, 3]);
+  });
+
+  it('grabs the window by id, or by its geometry where ffmpeg lacks -window_id', async () => {
+    const info = await ffmpegInfo();
+    const spec = parseSourceSpec(`window:${title}`);
+    const byId = await ffmpegInputFor(spec, { fps: 5, info: { ...info, windowId: true }, platform: 'linux' });
+    expect(byId.inputOptions).toContain('-window_id');
+    const byGeometry = await ffmpegInputFor(spec, { fps: 5, info: { ...info, windowId: false }, platform: 'linux' });
+    expect(byGeometry.input).toMatch(new RegExp(`^${xvfb!.display}\\+\\d+,\\d+$`));
+    expect(byGeometry.inputOptions).toEqual(expect.arrayContaining(['-video_size', '320x240']));
   });
 
   it('names the visible windows when no Dolphin window exists', async () => {
