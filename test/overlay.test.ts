@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, postJson, startPageServer, tinyModel } from './helpers/browser.ts';
+import { launchBrowser, openPage, postJson, startPageServer, tinyModel, untilFrames } from './helpers/browser.ts';
 import type { TestServer } from './helpers/server.ts';
 import type { State } from '../server/protocol.ts';
 
@@ -38,15 +38,6 @@ const override = (label: string | null, region = 'frame'): Promise<State> =>
 const poll = <T>(fn: () => Promise<T> | T, timeout = 10_000) => expect.poll(fn, { timeout, interval: 100 });
 
 const textOf = (loc: Locator): Promise<string> => loc.first().textContent({ timeout: 500 }).then((t) => (t ?? '').trim(), () => '');
-
-/** Frames are flowing (label paints are reported against a frame's sequence number). */
-async function untilFrames(s: TestServer): Promise<void> {
-  const end = Date.now() + 30_000;
-  while ((await s.state()).seq === null) {
-    if (Date.now() > end) throw new Error('the server delivered no frame within 30 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The label of the card shown for a region ('' when no card). */
 const shownLabel = (page: Page, region = 'frame'): Promise<string> =>

@@ -68,6 +68,15 @@ export function startPageServer(model: string, o: Partial<ServeConfig> = {}): Pr
   return startTestServer({ model, source: 'synthetic:7', captureFps: 10, fps: 8, ...o });
 }
 
+/** Frames are flowing (pages report label paints against a frame's sequence number). */
+export async function untilFrames(s: TestServer, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while ((await s.state()).seq === null) {
+    if (Date.now() > end) throw new Error(`the server delivered no frame within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function postJson(url: string, body: unknown): Promise<State> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
