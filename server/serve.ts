@@ -66,7 +66,11 @@ export interface RunningServer {
 }
 
 async function loadEngine(config: ServeConfig, deps: ServeDeps): Promise<{ engine: Engine; labels: string[]; model: string }> {
-  if (deps.readyEngine) return { engine: deps.readyEngine, labels: deps.labels ?? [], model: config.model };
+  if (deps.readyEngine) {
+    const labels = deps.labels ?? [];
+    if (labels.length !== deps.readyEngine.outputSize) throw new Error(`${labels.length} labels for an engine with ${deps.readyEngine.outputSize} outputs`);
+    return { engine: deps.readyEngine, labels, model: config.model };
+  }
   const { readModelPackage } = await import('../models/package.ts');
   const { openEngine } = await import('../models/engine.ts');
   const pkg = await readModelPackage(config.model);

@@ -47,6 +47,13 @@ export class WsHub {
     return this.clients.size;
   }
 
+  /** Clients currently skipped for not reading. */
+  get stale(): number {
+    let n = 0;
+    for (const c of this.clients) if (c.staleSince !== null) n++;
+    return n;
+  }
+
   /** Encodes once, sends to every client that keeps up. */
   broadcast(msg: ServerMessage): void {
     if (this.clients.size === 0) return;

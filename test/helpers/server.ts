@@ -8,6 +8,9 @@ import WebSocket from 'ws';
 import type { Engine } from '../../models/engine.ts';
 import type { Frame, FrameStream } from '../../source/frames.ts';
 import { CHARACTERS } from '../../game/labels.ts';
+import { backboneLayers, headLayers, randomWeights } from '../../models/backbones.ts';
+import { exportOnnx } from '../../models/onnx-export.ts';
+import { modelInput } from '../../models/package.ts';
 import type { ServerMessage, State } from '../../server/protocol.ts';
 import type { OpenFrames } from '../../server/source-runner.ts';
 import { startServer, type RunningServer, type ServeConfig, type ServeDeps } from '../../server/serve.ts';
@@ -105,9 +108,9 @@ export function testConfig(o: Partial<ServeConfig> = {}): ServeConfig {
  */
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
   const { readyEngine, labels, openFrames, probeSize, frameOptions, wsCaps, backoff, log, ...config } = o;
-  const useFake = !readyEngine && (!config.model || config.model === 'fake');
+  const fake = !config.model || config.model === 'fake';
   const server = await startServer(testConfig(config), {
-    readyEngine: readyEngine ?? (useFake ? fakeEngine() : undefined), labels: labels ?? (useFake ? [...LABELS_DEFAULT] : undefined),
+    readyEngine: readyEngine ?? (fake ? fakeEngine() : undefined), labels: labels ?? (fake ? [...LABELS_DEFAULT] : undefined),
     openFrames, probeSize, frameOptions, wsCaps, backoff, log: log ?? (() => {}),
   });
   return {
@@ -185,4 +188,21 @@ export async function connectClient(wsUrl: string, token?: string): Promise<Test
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+}
+
+/** A random-weights tiny model package (real ONNX, real engine) in `dir`; returns `dir`. */
+export function tinyModel(dir: string, o: { size?: number; labels?: readonly string[] } = {}): string {
+  const size = o.size ?? 32;
+  const labels = [...(o.labels ?? LABELS_DEFAULT)];
+  const layers = [...backboneLayers('tiny'), ...headLayers({ classes: labels.length, width: 8, depth: 1 })];
+  const weights = randomWeights(layers, [size, size, 3], 1);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'model.onnx'), exportOnnx({ height: size, width: size, layers, weights }));
+  fs.writeFileSync(path.join(dir, 'labels.json'), JSON.stringify(labels));
+  const meta = {
+    name: path.basename(dir), created: new Date().toISOString(), input: modelInput(size, size), preprocessing: 'caffe',
+    backbone: 'tiny', weights: 'random(seed=1)', head: { width: 8, depth: 1, dropout: 0 }, classes: labels.length,
+  };
+  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
+  return dir;
 }
