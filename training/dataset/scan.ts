@@ -65,23 +65,32 @@ function checkName(file: string, folder: string, result: ScanResult): void {
 /** Decodes every pixel: a truncated JPEG only shows itself at the end of decoding. */
 async function checkJpegs(result: ScanResult): Promise<void> {
   const { default: sharp } = await import('sharp');
+  const problem = async (file: string): Promise<string | null> => {
+    try {
+      await sharp(file, { failOn: 'truncated' }).raw().toBuffer();
+      return null;
+    } catch (err) {
+      return `corrupt JPEG: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+    }
+  };
   const progress = createProgress('checking JPEGs', result.items.length);
-  const ok: ScanResult['items'] = [];
   const verdicts = new Array<string | null>(result.items.length).fill(null);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < result.items.length) {
       const i = next++;
-      try {
-        await sharp(result.items[i]!.path, { failOn: 'truncated' }).raw().toBuffer();
-      } catch (err) {
-        verdicts[i] = `corrupt JPEG: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
-      }
+      verdicts[i] = await problem(result.items[i]!.path);
       progress.tick();
     }
   };
   await Promise.all(Array.from({ length: DECODE_CONCURRENCY }, worker));
   progress.done();
+  // libvips' error text is per thread and can come back as "Unknown error" under concurrent
+  // decodes: decode the few failures again, one at a time, for the real reason.
+  for (let i = 0; i < verdicts.length; i++) {
+    if (verdicts[i] !== null) verdicts[i] = await problem(result.items[i]!.path);
+  }
+  const ok: ScanResult['items'] = [];
   result.items.forEach((item, i) => {
     const reason = verdicts[i];
     if (reason) result.bad.push({ path: item.path, reason });
