@@ -23,7 +23,8 @@ export interface SplitCommandOptions {
 export async function runSplit(o: SplitCommandOptions, log: (line: string) => void = console.log): Promise<Assignment> {
   validatePercentages(o.percent);
   const out = path.resolve(o.out);
-  if (path.resolve(o.in) === out) throw new UserError(`--out ${o.out}: must differ from --in`);
+  const rel = path.relative(path.resolve(o.in), out);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) throw new UserError(`--out ${o.out}: must not be --in or inside it`);
   if (!o.force && (await nonEmpty(out))) throw new UserError(`${o.out}: output folder is not empty (pass --force to replace it)`);
 
   const scan = await scanImages(o.in, { skipBad: o.skipBad, checkJpeg: o.checkJpeg });
