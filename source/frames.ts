@@ -113,6 +113,7 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
     const filters = [input.crop, this.opts.crop]
       .filter((c): c is Rect => c !== undefined)
       .map((c) => `crop=${c.w}:${c.h}:${c.x}:${c.y}`);
+    // The fps filter (not -fps_mode, which ffmpeg 4.1 from npm lacks) drops/duplicates by timestamp.
     if (this.opts.fps) filters.push(`fps=${this.opts.fps}`);
     filters.push(`scale=${width}:${height}:flags=bilinear`);
 
