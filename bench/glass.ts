@@ -20,7 +20,10 @@ export async function measureGlass(o: { config: ServeConfig; engine: Engine; lab
   if (!fs.existsSync(page)) throw new UserError(`${page}: missing; build the overlay first (npm run build)`);
   if (!fs.existsSync(CHROMIUM)) throw new UserError(`${CHROMIUM}: missing; install it (sudo apt-get install -y chromium)`);
   const { chromium } = await import('playwright-core');
-  const server = await startServer({ ...o.config, port: 0 }, { readyEngine: { ...o.engine, dispose: async () => {} }, labels: o.labels, log: () => {} });
+  // The overlay reports a paint per label change: switch characters every second for samples.
+  const server = await startServer({ ...o.config, port: 0 }, {
+    readyEngine: { ...o.engine, dispose: async () => {} }, labels: o.labels, log: () => {}, frameOptions: { switchSeconds: 1 },
+  });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
   try {

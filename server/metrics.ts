@@ -127,38 +127,23 @@ export class Metrics {
   }
 
   prometheus(): string {
-    const lines = [
-      '# HELP smashsight_frames_in_total Frames delivered by the source.',
-      '# TYPE smashsight_frames_in_total counter',
-      `smashsight_frames_in_total ${this.framesIn}`,
-      '# HELP smashsight_frames_out_total Frames classified and published.',
-      '# TYPE smashsight_frames_out_total counter',
-      `smashsight_frames_out_total ${this.framesOut}`,
-      '# HELP smashsight_frames_dropped_total Frames replaced by a newer one while the engine was busy.',
-      '# TYPE smashsight_frames_dropped_total counter',
-      `smashsight_frames_dropped_total ${this.dropped}`,
-      '# HELP smashsight_fps Frames per second over the last 3 s.',
-      '# TYPE smashsight_fps gauge',
+    const lines: string[] = [];
+    const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, samples: string[]): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples);
+    };
+    metric('smashsight_frames_in_total', 'counter', 'Frames delivered by the source.', [`smashsight_frames_in_total ${this.framesIn}`]);
+    metric('smashsight_frames_out_total', 'counter', 'Frames classified and published.', [`smashsight_frames_out_total ${this.framesOut}`]);
+    metric('smashsight_frames_dropped_total', 'counter', 'Frames replaced by a newer one while the engine was busy.', [`smashsight_frames_dropped_total ${this.dropped}`]);
+    metric('smashsight_fps', 'gauge', 'Frames per second over the last 3 s.', [
       `smashsight_fps{direction="in"} ${this.inRate.rate().toFixed(2)}`,
       `smashsight_fps{direction="out"} ${this.outRate.rate().toFixed(2)}`,
-      '# HELP smashsight_source_restarts_total Times the source was restarted after dying.',
-      '# TYPE smashsight_source_restarts_total counter',
-      `smashsight_source_restarts_total ${this.restarts}`,
-      '# HELP smashsight_clients WebSocket clients connected.',
-      '# TYPE smashsight_clients gauge',
-      `smashsight_clients ${this.clients}`,
-      '# HELP smashsight_clients_dropped_total Clients disconnected for not reading.',
-      '# TYPE smashsight_clients_dropped_total counter',
-      `smashsight_clients_dropped_total ${this.clientsDropped}`,
-      '# HELP smashsight_stage_seconds Per-stage latency; total is capture to WebSocket send.',
-      '# TYPE smashsight_stage_seconds histogram',
-    ];
-    for (const s of STAGES) lines.push(...this.stages.get(s)!.render('smashsight_stage_seconds', `stage="${s}"`));
-    lines.push(
-      '# HELP smashsight_glass_seconds Capture to paint, as reported by pages.',
-      '# TYPE smashsight_glass_seconds histogram',
-      ...this.glassHist.render('smashsight_glass_seconds', ''),
-    );
+    ]);
+    metric('smashsight_source_restarts_total', 'counter', 'Times the source was restarted after dying.', [`smashsight_source_restarts_total ${this.restarts}`]);
+    metric('smashsight_clients', 'gauge', 'WebSocket clients connected.', [`smashsight_clients ${this.clients}`]);
+    metric('smashsight_clients_dropped_total', 'counter', 'Clients disconnected for not reading.', [`smashsight_clients_dropped_total ${this.clientsDropped}`]);
+    metric('smashsight_stage_seconds', 'histogram', 'Per-stage latency; total is capture to WebSocket send.',
+      STAGES.flatMap((s) => this.stages.get(s)!.render('smashsight_stage_seconds', `stage="${s}"`)));
+    metric('smashsight_glass_seconds', 'histogram', 'Capture to paint, as reported by pages.', this.glassHist.render('smashsight_glass_seconds', ''));
     return lines.join('\n') + '\n';
   }
 }
