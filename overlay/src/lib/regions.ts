@@ -35,6 +35,11 @@ export function regionSpecs(views: RegionView[]): RegionSpec[] {
   return views.flatMap((v) => (v.rect ? [{ name: v.name, ...v.rect }] : []));
 }
 
+/** `list` with `region` replacing the one of the same name in place, or appended. */
+export function upsertRegion(list: RegionSpec[], region: RegionSpec): RegionSpec[] {
+  return list.some((r) => r.name === region.name) ? list.map((r) => (r.name === region.name ? region : r)) : [...list, region];
+}
+
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }

@@ -1,5 +1,14 @@
 // Turns the store's metric samples into the operator page's graph series.
-import type { MetricSample } from './store.svelte.ts';
+
+/** One status message's figures, kept by the store for the graphs. */
+export interface MetricSample {
+  t: number;
+  fpsIn: number;
+  fpsOut: number;
+  dropped: number;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+}
 
 export interface Series { name: string; color: string; values: (number | null)[] }
 

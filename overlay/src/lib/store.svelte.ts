@@ -3,18 +3,10 @@
 import type {
   LabelMessage, PredictionMessage, RegionView, ServerMessage, State, StatusMessage,
 } from '../../../server/protocol.ts';
+import type { MetricSample } from './series.ts';
 
 export type Connection = 'connecting' | 'open' | 'lost';
 
-/** One status message's figures, for the operator's graphs. */
-export interface MetricSample {
-  t: number;
-  fpsIn: number;
-  fpsOut: number;
-  dropped: number;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-}
 
 /** After the connection is lost this long, labels are stale and the overlay fades out. */
 export const STALE_AFTER_MS = 3000;

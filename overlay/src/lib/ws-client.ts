@@ -66,7 +66,12 @@ export function connectWs(url: string, on: WsHandlers): WsClient {
       if (typeof ev.data !== 'string') return;
       const parsed = parseServerMessage(ev.data);
       if (!parsed.ok) {
-        console.warn(`smashsight: ignored server message (${parsed.error})`);
+        // Another protocol version: show nothing rather than misread it (retry: it may be upgraded).
+        if (parsed.error.startsWith('protocol ')) {
+          console.error(`smashsight: server speaks ${parsed.error}; reload the page after updating`);
+          ws.close();
+          drop(ws);
+        } else console.warn(`smashsight: ignored server message (${parsed.error})`);
         return;
       }
       if (parsed.value.type === 'hello') delay = BACKOFF_START_MS;
