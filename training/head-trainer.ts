@@ -65,7 +65,7 @@ export async function featureScaling(rows: FeatureRows, batch = 512): Promise<Sc
 }
 
 /** Feature rows as a batch source, optionally standardized. */
-export function featureSource(rows: FeatureRows, scaling?: Scaling): BatchSource {
+export function featureSource(rows: FeatureRows, shape: number[], scaling?: Scaling): BatchSource {
   return {
     size: rows.rows,
     labels: rows.labels,
@@ -75,7 +75,7 @@ export function featureSource(rows: FeatureRows, scaling?: Scaling): BatchSource
         const d = rows.rowSize;
         for (let i = 0; i < x.length; i++) x[i] = (x[i] - scaling.mean[i % d]) * scaling.scale[i % d];
       }
-      return tf.tensor2d(x, [indices.length, rows.rowSize]);
+      return tf.tensor(x, [indices.length, ...shape]);
     },
   };
 }
@@ -106,17 +106,19 @@ export async function trainHead(
   tf: Tfjs,
   train: FeatureRows,
   valid: FeatureRows,
+  /** [h, w, c] of one row (the backbone's output): Keras' Flatten needs the spatial shape. */
+  shape: number[],
   classes: number,
   cfg: HeadConfig,
   log: (line: string) => void,
 ): Promise<TrainedHead> {
   const layers = headLayers({ classes, width: cfg.width, depth: cfg.depth, dropout: cfg.dropout });
-  const init = randomWeights(layers, [train.rowSize], cfg.seed);
-  const model: TF.LayersModel = buildTfjsModel(tf, layers, init, { features: train.rowSize });
+  const init = randomWeights(layers, shape, cfg.seed);
+  const model: TF.LayersModel = buildTfjsModel(tf, layers, init, { features: shape });
   const scaling = cfg.standardize ? await featureScaling(train) : undefined;
   const history = emptyHistory();
   try {
-    await fitModel(tf, model, featureSource(train, scaling), featureSource(valid, scaling), cfg, history, 'head', log);
+    await fitModel(tf, model, featureSource(train, shape, scaling), featureSource(valid, shape, scaling), cfg, history, 'head', log);
     const trained = readTfjsWeights(model, layers);
     const firstDense = layers.find((l) => l.type === 'dense')!.name;
     return { layers, weights: scaling ? foldScaling(trained, firstDense, scaling) : trained, history };

@@ -1,0 +1,125 @@
+// `train`, `evaluate`, `predict`, `bench-train`: flags are validated here, once; the heavy
+// modules (onnxruntime, tfjs, sharp) load inside the actions so `--help` stays fast.
+import { Command, Option } from 'commander';
+import { ENGINE_KINDS } from '../models/engine.ts';
+import type { EngineKind } from '../models/engine.ts';
+import { MIN_INPUT } from '../models/backbones.ts';
+import { UserError } from '../cli/run.ts';
+import { parseSize } from './dataset/commands.ts';
+import { backboneFlag, fraction, nameFlag, nonNegative, positive, positiveInt, wholeNumber } from './flags.ts';
+import type { BackboneName } from '../models/backbones.ts';
+
+const engineOption = (): Option => new Option('--engine <engine>', 'network engine').choices(ENGINE_KINDS).default('onnx');
+const threadsOption = (): Option => new Option('--threads <n>', 'engine threads (default: all cores)').argParser(positiveInt('--threads'));
+
+interface TrainFlags {
+  data: string; backbone: BackboneName; weights: string; size: string; name: string; out: string;
+  width: number; depth: number; dropout: number; lr: number; batch: number; epochs: number;
+  minDelta: number; patience: number; lrFactor: number; lrPatience: number; minLr: number;
+  standardize: boolean; seed: number; engine: EngineKind; threads?: number; skipBad: boolean;
+  fineTune: number; fineTuneEpochs: number; fineTuneLr: number; cache: string; extractBatch: number; memoryCap: number;
+}
+
+function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a character classifier: cached backbone features → dense head → stacked model package')
+    .option('--data <dir>', 'split layout: <data>/{train,valid,test}/images/<class>/*.jpg', 'data/keras')
+    .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
+    .option('--weights <src>', "backbone weights: random[:seed], or a model folder (e.g. from `models import-keras`)", 'random:1')
+    .option('--size <WxH>', 'model input size (frames are stretched to it)', '224x224')
+    .option('--name <name>', 'package name after the date stamp', 'model')
+    .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/', 'models')
+    .option('--width <n>', 'head: Dense units', positiveInt('--width'), 512)
+    .option('--depth <n>', 'head: Dense+Dropout pairs', wholeNumber('--depth'), 3)
+    .option('--dropout <rate>', 'head: dropout rate', fraction('--dropout'), 0.2)
+    .option('--lr <rate>', 'Adam learning rate', positive('--lr'), 1e-4)
+    .option('--batch <n>', 'batch size', positiveInt('--batch'), 16)
+    .option('--epochs <n>', 'most epochs', positiveInt('--epochs'), 15)
+    .option('--min-delta <d>', 'early stopping: smallest val_loss improvement', nonNegative('--min-delta'), 0.005)
+    .option('--patience <n>', 'early stopping: epochs without improvement', positiveInt('--patience'), 3)
+    .option('--lr-factor <f>', 'reduce-on-plateau: learning-rate factor', fraction('--lr-factor'), 0.2)
+    .option('--lr-patience <n>', 'reduce-on-plateau: epochs without improvement', positiveInt('--lr-patience'), 2)
+    .option('--min-lr <rate>', 'reduce-on-plateau: lowest learning rate', nonNegative('--min-lr'), 1e-5)
+    .option('--no-standardize', 'train on raw features (default: standardized, folded into the first Dense layer)')
+    .option('--seed <n>', 'seed for head init and shuffling', wholeNumber('--seed'), 1)
+    .addOption(engineOption())
+    .addOption(threadsOption())
+    .option('--skip-bad', 'skip (and report) images that cannot be decoded instead of stopping', false)
+    .option('--fine-tune <blocks>', 'then unfreeze the last N conv blocks and train end to end with augmentation (slow on CPU)', wholeNumber('--fine-tune'), 0)
+    .option('--fine-tune-epochs <n>', 'fine-tuning: most epochs', positiveInt('--fine-tune-epochs'), 5)
+    .option('--fine-tune-lr <rate>', 'fine-tuning: Adam learning rate', positive('--fine-tune-lr'), 1e-5)
+    .option('--cache <dir>', 'feature cache root', '.cache/features')
+    .option('--extract-batch <n>', 'frames per feature-extraction batch', positiveInt('--extract-batch'), 16)
+    .option('--memory-cap <MB>', 'features up to this size are read into memory, larger ones streamed from disk', positiveInt('--memory-cap'), 1024)
+    .action(async (f: TrainFlags) => {
+      const { width, height } = parseSize(f.size);
+      if (Math.min(width, height) < MIN_INPUT[f.backbone]) throw new UserError(`--size ${f.size}: ${f.backbone} needs at least ${MIN_INPUT[f.backbone]} pixels a side`);
+      const { train } = await import('./train.ts');
+      const fit = { lr: f.lr, batch: f.batch, epochs: f.epochs, minDelta: f.minDelta, patience: f.patience, lrFactor: f.lrFactor, lrPatience: f.lrPatience, minLr: f.minLr, seed: f.seed };
+      const r = await train({
+        data: f.data, backbone: f.backbone, weights: f.weights, width, height, name: f.name, out: f.out,
+        head: { ...fit, width: f.width, depth: f.depth, dropout: f.dropout, standardize: f.standardize },
+        engine: f.engine, threads: f.threads, skipBad: f.skipBad, fineTune: f.fineTune,
+        fineTuneCfg: { ...fit, epochs: f.fineTuneEpochs, lr: f.fineTuneLr },
+        cacheRoot: f.cache, extractBatch: f.extractBatch, memoryCap: f.memoryCap * 2 ** 20,
+      });
+      process.stdout.write(`${r.dir}\n`);
+    });
+}
+
+function registerEvaluate(program: Command): void {
+  program
+    .command('evaluate')
+    .description('top-1, confusion matrix and per-class precision/recall/F1 of a model on a split')
+    .requiredOption('--model <dir>', 'model package folder')
+    .option('--data <dir>', 'split layout root', 'data/keras')
+    .option('--split <name>', 'which split', 'test')
+    .option('--out <dir>', 'where evaluation.json/.md, confusion.png, curves.png go (default: the model folder)')
+    .addOption(engineOption())
+    .addOption(threadsOption())
+    .option('--skip-bad', 'skip (and report) images that cannot be decoded', false)
+    .action(async (f: { model: string; data: string; split: string; out?: string; engine: EngineKind; threads?: number; skipBad: boolean }) => {
+      const { runEvaluate } = await import('./evaluate-command.ts');
+      await runEvaluate(f);
+    });
+}
+
+function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('top-k characters for an image, a folder of images, or a video file')
+    .argument('<input>', 'image file, folder (searched recursively), or video file')
+    .requiredOption('--model <dir>', 'model package folder')
+    .option('--top <k>', 'labels per input', positiveInt('--top'), 3)
+    .option('--json', 'one JSON object per line instead of text', false)
+    .option('--fps <n>', 'video: sample this many frames per second (default: every frame)', positive('--fps'))
+    .addOption(engineOption())
+    .addOption(threadsOption())
+    .action(async (input: string, f: { model: string; top: number; json: boolean; fps?: number; engine: EngineKind; threads?: number }) => {
+      const { runPredict } = await import('./predict.ts');
+      await runPredict(input, f);
+    });
+}
+
+function registerBenchTrain(program: Command): void {
+  program
+    .command('bench-train')
+    .description('feature-extraction images/s per engine and thread count (VGG16, random weights)')
+    .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
+    .option('--size <WxH>', 'input size', '224x224')
+    .option('--warmup <n>', 'untimed runs first', positiveInt('--warmup'), 3)
+    .option('--runs <n>', 'timed runs (batch 1)', positiveInt('--runs'), 20)
+    .option('--tfjs-runs <n>', 'timed runs on tfjs (slower)', positiveInt('--tfjs-runs'), 5)
+    .action(async (f: { backbone: BackboneName; size: string; warmup: number; runs: number; tfjsRuns: number }) => {
+      const { runBenchTrain } = await import('../bench/train.ts');
+      await runBenchTrain({ ...f, ...parseSize(f.size) });
+    });
+}
+
+export function registerTrainingCommands(program: Command): void {
+  registerTrain(program);
+  registerEvaluate(program);
+  registerPredict(program);
+  registerBenchTrain(program);
+}

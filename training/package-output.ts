@@ -1,0 +1,97 @@
+// Assembles the trained model package (DESIGN.md §5): the stacked backbone + head as ONNX and tfjs,
+// the backbone alone, labels, meta, history; evaluates the stacked model itself on the test split
+// (so the report measures exactly what ships) and writes it all atomically.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { LayerSpec, WeightSet } from '../models/layers.ts';
+import { openEngine } from '../models/engine.ts';
+import { exportOnnx } from '../models/onnx-export.ts';
+import { modelInput, writeModelPackage } from '../models/package.ts';
+import type { ModelMeta, ModelPackage } from '../models/package.ts';
+import { buildTfjsModel, loadTfjs } from '../models/tfjs.ts';
+import { tfjsModelFiles } from '../models/tfjs-io.ts';
+import type { TrainingHistory } from './callbacks.ts';
+import { evaluatePackage, reportFiles } from './evaluation.ts';
+import type { EvaluationReport } from './evaluation.ts';
+import type { Splits, TrainOptions } from './train.ts';
+
+export interface PackageInput {
+  opts: TrainOptions;
+  classes: string[];
+  splits: Splits;
+  fingerprint: string;
+  weightsId: string;
+  backbone: LayerSpec[];
+  head: LayerSpec[];
+  weights: WeightSet;
+  history: TrainingHistory;
+  stagingDir: string;
+  log: (line: string) => void;
+}
+
+function classCounts(s: Splits): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const l of [s.train, s.valid, s.test]) for (const [c, n] of Object.entries(l.counts)) counts[c] = (counts[c] ?? 0) + n;
+  return counts;
+}
+
+/** `YYYY-MM-DD-HH-MM`, the notebook's stamp. */
+export function dateStamp(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}-${p(d.getMinutes())}`;
+}
+
+export async function buildPackage(p: PackageInput): Promise<{ dir: string; report: EvaluationReport }> {
+  const o = p.opts;
+  const name = `${dateStamp(o.now ?? new Date())}-${o.name}`;
+  const layers = [...p.backbone, ...p.head];
+  const doc = `${o.backbone} (${p.weightsId}) + dense head, trained by smashsight`;
+  const { tf } = await loadTfjs();
+  const tfModel = buildTfjsModel(tf, layers, p.weights, { height: o.height, width: o.width });
+  const tfFiles = await tfjsModelFiles(tfModel);
+  tfModel.dispose();
+  const files: Record<string, string | Uint8Array> = {
+    'model.onnx': exportOnnx({ height: o.height, width: o.width, layers, weights: p.weights, doc }),
+    'backbone.onnx': exportOnnx({ height: o.height, width: o.width, layers: p.backbone, weights: p.weights, doc }),
+    ...tfFiles,
+    'labels.json': JSON.stringify(p.classes) + '\n',
+  };
+  const meta: ModelMeta = {
+    name,
+    created: new Date().toISOString(),
+    input: modelInput(o.height, o.width),
+    preprocessing: 'caffe',
+    backbone: o.backbone,
+    weights: p.weightsId,
+    head: { width: o.head.width, depth: o.head.depth, dropout: o.head.dropout },
+    classes: p.classes.length,
+    dataset: { fingerprint: p.fingerprint, counts: classCounts(p.splits) },
+  };
+
+  // Evaluate the stacked package from a staging copy, with the engine the user chose.
+  const stage = path.join(p.stagingDir, 'package');
+  await fs.mkdir(stage, { recursive: true });
+  for (const [f, data] of Object.entries(files)) await fs.writeFile(path.join(stage, f), data);
+  const pkg: ModelPackage = { dir: stage, meta, labels: p.classes, onnxPath: path.join(stage, 'model.onnx'), backboneOnnxPath: path.join(stage, 'backbone.onnx') };
+  const engine = await openEngine(pkg, { engine: o.engine, threads: o.threads });
+  const report = await evaluatePackage(pkg, engine, p.splits.test, { skipBad: o.skipBad }).finally(() => engine.dispose());
+  const last = p.history.val_acc.length - 1;
+  meta.metrics = {
+    top1: report.top1,
+    macro_f1: report.macroF1,
+    test_images: report.total,
+    val_acc: p.history.val_acc[last],
+    val_loss: p.history.val_loss[last],
+    epochs: p.history.loss.length,
+    images: { train: p.splits.train.items.length, valid: p.splits.valid.items.length, test: p.splits.test.items.length },
+  };
+  const config = { backbone: o.backbone, size: `${o.width}x${o.height}`, weights: p.weightsId, head: o.head, fine_tune: o.fineTune ? { blocks: o.fineTune, ...o.fineTuneCfg } : null };
+  Object.assign(files, await reportFiles(report, p.history), {
+    'meta.json': JSON.stringify(meta, null, 2) + '\n',
+    'history.json': JSON.stringify({ ...p.history, config }, null, 2) + '\n',
+  });
+  const dir = path.join(o.out, name);
+  await writeModelPackage(dir, files);
+  p.log(`test top-1 ${(100 * report.top1).toFixed(1)}% (${report.correct}/${report.total}), macro F1 ${report.macroF1.toFixed(3)} → ${dir}`);
+  return { dir, report };
+}

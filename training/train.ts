@@ -1,0 +1,126 @@
+// `smashsight train`: split folders → bottleneck features (cached, ONNX Runtime) → dense head
+// (tfjs) → optional fine-tuning → stacked model package, evaluated on the test split.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { backboneLayers, featureShape } from '../models/backbones.ts';
+import type { BackboneName } from '../models/backbones.ts';
+import { openEngine } from '../models/engine.ts';
+import type { Engine, EngineKind } from '../models/engine.ts';
+import { loadTfjs } from '../models/tfjs.ts';
+import type { WeightSet } from '../models/layers.ts';
+import { resolveBackboneWeights, stageBackbone } from './backbone-source.ts';
+import { emptyHistory } from './callbacks.ts';
+import type { TrainingHistory } from './callbacks.ts';
+import { extractFeatures, fingerprintFiles } from './feature-cache.ts';
+import type { FeatureSet } from './feature-cache.ts';
+import { openFeatureRows } from './feature-reader.ts';
+import { trainHead } from './head-trainer.ts';
+import type { HeadConfig } from './head-trainer.ts';
+import { fineTune } from './fine-tune.ts';
+import type { FitConfig } from './fit-loop.ts';
+import { buildPackage } from './package-output.ts';
+import type { EvaluationReport } from './evaluation.ts';
+import { listSplit, splitDir } from './split-listing.ts';
+import type { SplitListing } from './split-listing.ts';
+
+export interface TrainOptions {
+  data: string;
+  backbone: BackboneName;
+  weights: string;
+  height: number;
+  width: number;
+  name: string;
+  out: string;
+  head: HeadConfig;
+  engine: EngineKind;
+  threads?: number;
+  skipBad: boolean;
+  /** Conv blocks to unfreeze after the head is trained; 0 = none. */
+  fineTune: number;
+  fineTuneCfg: FitConfig;
+  cacheRoot: string;
+  extractBatch: number;
+  memoryCap: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Fixes the package's date stamp (tests). */
+  now?: Date;
+}
+
+export interface TrainResult {
+  dir: string;
+  report: EvaluationReport;
+  history: TrainingHistory;
+  /** Images the backbone ran on during extraction (0 when the cache had everything). */
+  extracted: number;
+}
+
+export interface Splits {
+  train: SplitListing;
+  valid: SplitListing;
+  test: SplitListing;
+}
+
+/** The three splits, label order fixed by the train split's class folders. */
+export async function listSplits(data: string): Promise<Splits> {
+  const train = await listSplit(await splitDir(data, 'train'));
+  const valid = await listSplit(await splitDir(data, 'valid'), train.classes);
+  const test = await listSplit(await splitDir(data, 'test'), train.classes);
+  return { train, valid, test };
+}
+
+async function datasetFingerprint(s: Splits): Promise<string> {
+  const all = [s.train, s.valid, s.test].flatMap((l) => l.items.map((i) => path.resolve(i.path)));
+  return createHash('sha256').update(await fingerprintFiles(all)).digest('hex').slice(0, 16);
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const splits = await listSplits(o.data);
+  const classes = splits.train.classes;
+  log(`classes (${classes.length}): ${classes.join(', ')}; images: train ${splits.train.items.length}, valid ${splits.valid.items.length}, test ${splits.test.items.length}`);
+  const bw = await resolveBackboneWeights(o.weights, o.backbone, o.height, o.width);
+  log(`backbone: ${o.backbone} ${o.width}x${o.height}, weights ${bw.id}`);
+  const staged = await stageBackbone(o.backbone, bw, o.height, o.width, o.engine === 'tfjs');
+  let engine: Engine | undefined;
+  try {
+    const model = { backbone: o.backbone, weightsId: bw.id, width: o.width, height: o.height };
+    const extract = (listing: SplitListing, split: string): Promise<FeatureSet> =>
+      extractFeatures({
+        cacheRoot: o.cacheRoot, listing, model, skipBad: o.skipBad, batch: o.extractBatch, signal: o.signal, label: `features ${split}`,
+        openExtractor: async () => (engine ??= await openEngine(staged.pkg, { engine: o.engine, threads: o.threads, graph: 'backbone' })),
+      });
+    const trainSet = await extract(splits.train, 'train');
+    const validSet = await extract(splits.valid, 'valid');
+    const extracted = trainSet.processed + validSet.processed;
+    await engine?.dispose();
+    engine = undefined;
+
+    const { tf, backend } = await loadTfjs();
+    log(`training the head on ${backend}: ${trainSet.manifest.rowInputs.length} rows of ${trainSet.manifest.rowSize} features`);
+    const trainRows = await openFeatureRows(trainSet.dir, trainSet.manifest, o.memoryCap);
+    const validRows = await openFeatureRows(validSet.dir, validSet.manifest, o.memoryCap);
+    const head = await trainHead(tf, trainRows, validRows, featureShape(o.backbone, o.height, o.width), classes.length, o.head, log).finally(async () => {
+      await trainRows.close();
+      await validRows.close();
+    });
+    const history = head.history;
+    const layers = backboneLayers(o.backbone);
+    let weights: WeightSet = new Map([...bw.weights, ...head.weights]);
+    if (o.fineTune > 0) {
+      const usable = (set: FeatureSet): { path: string; label: number }[] => set.manifest.rowInputs.map((i) => set.manifest.inputs[i]);
+      weights = await fineTune(tf, {
+        backbone: layers, head: head.layers, weights, height: o.height, width: o.width, blocks: o.fineTune,
+        train: usable(trainSet), valid: usable(validSet), cfg: o.fineTuneCfg,
+      }, history, log);
+    }
+    const built = await buildPackage({
+      opts: o, classes, splits, fingerprint: await datasetFingerprint(splits), weightsId: bw.id,
+      backbone: layers, head: head.layers, weights, history, stagingDir: staged.pkg.dir, log,
+    });
+    return { ...built, history, extracted };
+  } finally {
+    await engine?.dispose();
+    await staged.remove();
+  }
+}
