@@ -37,7 +37,7 @@ async function serve(flags: ServeFlags, cmd: Command, demo: boolean): Promise<vo
 }
 
 export function registerServerCommands(program: Command): void {
-  addServeOptions(program.command('serve').description('Classify live frames and serve the overlay, API and WebSocket'))
+  addServeOptions(program.command('serve').description('classify live frames and serve the overlay, API and WebSocket'))
     .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, false));
 
   addServeOptions(program.command('demo').description('serve the demo model on the synthetic game (what `npm start` runs)'), DEMO)
@@ -45,7 +45,7 @@ export function registerServerCommands(program: Command): void {
 
   program
     .command('bench')
-    .description('Per-stage benchmark of the live pipeline: capture, crop, inference, smoothing, publish, end-to-end, latency, FLOPs vs peak')
+    .description('per-stage benchmark of the live pipeline: capture, crop, inference, smoothing, publish, end to end, latency, FLOPs vs peak')
     .option('--model <package>', 'model package folder', DEMO.model)
     .option('--source <spec>', 'frame source', DEMO.source)
     .option('--seconds <n>', 'seconds of end-to-end run', '20')

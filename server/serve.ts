@@ -3,6 +3,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { UserError } from '../cli/run.ts';
 import type { DeviceKind, Engine, EngineKind } from '../models/engine.ts';
 import type { Frame, FrameSourceOptions } from '../source/frames.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
@@ -147,7 +148,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     preview.update(f);
     pipeline.push(f);
   });
-  const sendStatus = (): void => hub.broadcast({ type: 'status', source: source.current, engine: store.snapshot().engine, metrics: metrics.summary() });
+  const sendStatus = (): void => hub.broadcast({ type: 'status', source: source.current, engine: store.engine, metrics: metrics.summary() });
   source.on('status', (s: SourceStatus) => {
     metrics.restarts = s.restarts;
     if (s.state === 'restarting') log(`source ${s.spec}: ${s.lastError ?? 'stopped'}; restarting in ${s.retryInMs} ms`);
@@ -160,7 +161,6 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
       resolve({ source: s, framesIn: metrics.framesIn, framesOut: metrics.framesOut, dropped: metrics.dropped, seconds: (performance.now() - started) / 1000 });
     });
   });
-  const statusTimer = setInterval(sendStatus, 1000);
 
   const setRegions = (regions: RegionSpec[]): Parsed<State> => {
     const size = source.sourceSize;
@@ -193,11 +193,18 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     metrics: () => metrics.prometheus(),
   }));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      source.stop();
+      hub.close();
+      void engine.dispose();
+      const why = err.code === 'EADDRINUSE' ? 'already in use (pick another with --port)' : err.code === 'EACCES' ? 'not allowed here' : err.message;
+      reject(new UserError(`--host ${config.host} --port ${config.port}: ${why}`));
+    });
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   source.start();
+  const statusTimer = setInterval(sendStatus, 1000);
 
   const close = async (): Promise<void> => {
     clearInterval(statusTimer);

@@ -57,6 +57,10 @@ export class StateStore {
     return this.o.labels;
   }
 
+  get engine(): EngineStatus {
+    return this.o.engine;
+  }
+
   snapshot(): State {
     const overrides: Record<string, string> = {};
     for (const [k, v] of this.overrides) overrides[k] = v;
