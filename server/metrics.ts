@@ -78,7 +78,8 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export const STAGES = ['preprocess', 'infer', 'smooth', 'publish', 'total'] as const;
+/** wait: capture → picked up by the engine loop; total: capture → WebSocket send. */
+export const STAGES = ['wait', 'preprocess', 'infer', 'smooth', 'publish', 'total'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export class Metrics {

@@ -90,7 +90,7 @@ export class Pipeline<U> {
     this.stages.publish(update);
     const t4 = now();
     const durations: Record<Stage, number> = {
-      preprocess: t1 - t0, infer: t2 - t1, smooth: t3 - t2, publish: t4 - t3, total: t4 - frame.capturedAt,
+      wait: t0 - frame.capturedAt, preprocess: t1 - t0, infer: t2 - t1, smooth: t3 - t2, publish: t4 - t3, total: t4 - frame.capturedAt,
     };
     this.o.metrics.frameOut(durations);
   }
