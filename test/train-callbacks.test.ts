@@ -1,0 +1,95 @@
+// Keras' EarlyStopping / ReduceLROnPlateau semantics, the epoch line, and the seeded shuffle.
+import { describe, expect, it } from 'vitest';
+import { EarlyStopping, ReduceLrOnPlateau, formatEpoch } from '../training/callbacks.ts';
+import { lossAndAccuracy, shuffled } from '../training/fit-loop.ts';
+import { seededRandom } from '../models/backbones.ts';
+import { augmentFrame, NOTEBOOK_AUGMENT } from '../training/augment.ts';
+
+describe('EarlyStopping (min_delta 0.005, patience 3)', () => {
+  it('stops after three epochs that do not beat the best by more than min_delta', () => {
+    const s = new EarlyStopping({ minDelta: 0.005, patience: 3 });
+    expect(s.onEpochEnd(1.0)).toBe(false);
+    expect(s.onEpochEnd(0.9)).toBe(false); // improved
+    expect(s.onEpochEnd(0.897)).toBe(false); // 0.003 better: not enough (1)
+    expect(s.onEpochEnd(0.896)).toBe(false); // (2)
+    expect(s.onEpochEnd(0.8951)).toBe(true); // (3): stop, still measured against 0.9
+  });
+
+  it('resets the wait on a real improvement', () => {
+    const s = new EarlyStopping({ minDelta: 0.005, patience: 2 });
+    s.onEpochEnd(1.0);
+    expect(s.onEpochEnd(1.0)).toBe(false);
+    expect(s.onEpochEnd(0.9)).toBe(false);
+    expect(s.onEpochEnd(0.9)).toBe(false);
+    expect(s.onEpochEnd(0.91)).toBe(true);
+  });
+});
+
+describe('ReduceLROnPlateau (factor 0.2, patience 2, min_lr 1e-5)', () => {
+  it('multiplies the rate by 0.2 after two flat epochs and never goes below min_lr', () => {
+    const r = new ReduceLrOnPlateau({ factor: 0.2, patience: 2, minLr: 1e-5 });
+    let lr = 1e-4;
+    lr = r.onEpochEnd(1.0, lr);
+    expect(lr).toBe(1e-4);
+    lr = r.onEpochEnd(1.0, lr);
+    expect(lr).toBe(1e-4);
+    lr = r.onEpochEnd(1.0, lr);
+    expect(lr).toBeCloseTo(2e-5, 12);
+    lr = r.onEpochEnd(1.0, lr);
+    lr = r.onEpochEnd(1.0, lr);
+    expect(lr).toBe(1e-5);
+    lr = r.onEpochEnd(1.0, lr);
+    lr = r.onEpochEnd(1.0, lr);
+    expect(lr).toBe(1e-5);
+  });
+
+  it('keeps the rate while val_loss improves', () => {
+    const r = new ReduceLrOnPlateau({ factor: 0.2, patience: 2, minLr: 1e-5 });
+    let lr = 1e-4;
+    for (const v of [1, 0.9, 0.8, 0.7, 0.6]) lr = r.onEpochEnd(v, lr);
+    expect(lr).toBe(1e-4);
+  });
+});
+
+describe('epoch loop pieces', () => {
+  it('prints one Keras-like line per epoch', () => {
+    expect(formatEpoch(3, 15, { loss: 0.41, acc: 0.88, valLoss: 0.35, valAcc: 0.91, lr: 1e-4, seconds: 12.34 })).toBe(
+      'Epoch 3/15 - loss 0.4100 - acc 0.8800 - val_loss 0.3500 - val_acc 0.9100 - lr 1e-4 - 12.3s',
+    );
+  });
+
+  it('shuffles the same way for the same seed, differently for another', () => {
+    const a = shuffled(50, seededRandom(7));
+    expect(shuffled(50, seededRandom(7))).toEqual(a);
+    expect(shuffled(50, seededRandom(8))).not.toEqual(a);
+    expect([...a].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("computes Keras' categorical cross-entropy and accuracy", () => {
+    const probs = Float32Array.from([0.7, 0.2, 0.1, 0.1, 0.1, 0.8]);
+    const r = lossAndAccuracy(probs, Int32Array.from([0, 1]), 3);
+    expect(r.acc).toBe(0.5);
+    expect(r.loss).toBeCloseTo((-Math.log(0.7) - Math.log(0.1)) / 2, 5);
+  });
+});
+
+describe('augmentation', () => {
+  it('shifts, zooms and flips within the notebook ranges and fills with 0', () => {
+    const w = 40;
+    const h = 30;
+    const src = new Uint8Array(w * h * 3).fill(200);
+    const rand = seededRandom(3);
+    let sawFill = false;
+    for (let i = 0; i < 20; i++) {
+      const out = augmentFrame(src, w, h, rand, NOTEBOOK_AUGMENT);
+      expect(out.length).toBe(src.length);
+      const zeros = out.filter((v) => v === 0).length / 3;
+      if (zeros > 0) sawFill = true;
+      // at most a 5% shift plus a 10% zoom-out on each axis can be empty
+      expect(zeros).toBeLessThan(w * h * (1 - 0.85 * 0.85));
+      // the centre pixel always comes from the image
+      expect(out[((15 * w) + 20) * 3]).toBe(200);
+    }
+    expect(sawFill).toBe(true);
+  });
+});
