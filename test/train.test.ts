@@ -1,0 +1,97 @@
+// The whole training path on synthetic gameplay: synth → split → train (tiny backbone, random
+// frozen weights) → package → evaluate, and every bad input the train command must refuse cleanly.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { imageSplit } from './helpers/training-fixtures.ts';
+
+const CLI = path.resolve('bin/smashsight.js');
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A quick train run: tiny sizes, one epoch; the point is what it refuses. */
+function quickTrain(root: string, extra: string[] = []): ReturnType<typeof cli> {
+  return cli([
+    'train', '--data', path.join(root, 'data'), '--backbone', 'tiny', '--weights', 'random:1', '--size', '32x32',
+    '--width', '8', '--depth', '1', '--epochs', '1', '--threads', '1', '--name', 'quick',
+    '--out', path.join(root, 'models'), '--cache', path.join(root, 'cache'), ...extra,
+  ]);
+}
+
+function cacheManifests(root: string): { complete: boolean; skipped: { path: string }[] }[] {
+  const dir = path.join(root, 'cache');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).map((k) => JSON.parse(fs.readFileSync(path.join(dir, k, 'manifest.json'), 'utf8')));
+}
+
+function packages(root: string): string[] {
+  const dir = path.join(root, 'models');
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
+
+describe('train refuses bad input with one line, exit != 0, and no package', () => {
+  let base: string;
+  beforeAll(async () => {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+    for (const split of ['train', 'valid', 'test']) await imageSplit(path.join(base, 'data'), split, ['fox', 'marth'], split === 'train' ? 12 : 3);
+  });
+
+  function copyBase(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+    fs.cpSync(path.join(base, 'data'), path.join(root, 'data'), { recursive: true });
+    return root;
+  }
+
+  it('an empty class folder', () => {
+    const root = copyBase();
+    const empty = path.join(root, 'data', 'train', 'images', 'peach');
+    fs.mkdirSync(empty);
+    const r = quickTrain(root);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim()).toBe(`smashsight: ${empty}: empty class folder (no .jpg/.png images)`);
+    expect(packages(root)).toEqual([]);
+  });
+
+  it('a split with no images', () => {
+    const root = copyBase();
+    const valid = path.join(root, 'data', 'valid', 'images');
+    fs.rmSync(valid, { recursive: true });
+    fs.mkdirSync(valid);
+    const r = quickTrain(root);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim()).toBe(`smashsight: ${valid}: split has no images (expected <class>/*.jpg folders)`);
+    expect(packages(root)).toEqual([]);
+  });
+
+  it('a corrupt JPEG in the middle of extraction: stops, names it, no complete cache entry', () => {
+    const root = copyBase();
+    const bad = path.join(root, 'data', 'train', 'images', 'marth', 'marth_default_battlefield_left_bg_on_005.jpg');
+    const bytes = fs.readFileSync(bad);
+    fs.writeFileSync(bad, bytes.subarray(0, bytes.length >> 1));
+    const r = quickTrain(root, ['--extract-batch', '4']);
+    expect(r.status).not.toBe(0);
+    const last = r.stderr.trim().split('\n').pop()!;
+    expect(last).toMatch(new RegExp(`^smashsight: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot decode image .*--skip-bad`));
+    expect(packages(root)).toEqual([]);
+    const manifests = cacheManifests(root);
+    expect(manifests.length).toBe(1);
+    expect(manifests[0].complete).toBe(false);
+  });
+
+  it('the same JPEG with --skip-bad: reported, skipped, and the package is made', () => {
+    const root = copyBase();
+    const bad = path.join(root, 'data', 'train', 'images', 'marth', 'marth_default_battlefield_left_bg_on_005.jpg');
+    fs.writeFileSync(bad, Buffer.from('garbage, not a JPEG'));
+    const r = quickTrain(root, ['--skip-bad']);
+    expect(r.stderr).toContain(`skipping ${bad}: `);
+    expect(r.status).toBe(0);
+    expect(packages(root)).toHaveLength(1);
+    const train = cacheManifests(root).find((m) => m.skipped.length > 0)!;
+    expect(train.skipped.map((s) => s.path)).toEqual([bad]);
+  });
+});
