@@ -1,13 +1,15 @@
 // End to end through the real server: frames → engine → smoothing → WebSocket, with a client
 // connected. Two runs: the live source at its own pace, and a replay faster than the model (so
-// the figure shows what the pipeline costs next to the model, not how fast the source is).
+// the figure shows what the pipeline costs next to the model, not how fast the source is). The
+// replay run alternates one-second windows of pipeline and of inference alone on the same engine,
+// so both figures see the same machine load (other processes on these 2 cores come and go).
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Engine } from '../models/engine.ts';
 import type { Frame, FrameStream } from '../source/frames.ts';
 import { percentile } from '../server/metrics.ts';
 import type { ServerMessage } from '../server/protocol.ts';
-import { startServer, type ServeConfig } from '../server/serve.ts';
+import { startServer, type RunningServer, type ServeConfig } from '../server/serve.ts';
 import type { OpenFrames } from '../server/source-runner.ts';
 import { procCpuSeconds, procPeakMiB } from './pipeline-stages.ts';
 
@@ -21,31 +23,68 @@ export interface EndToEnd {
   /** CPU cores busy on average: this process, and ffmpeg (null without a child). */
   cpu: { node: number; ffmpeg: number | null };
   peakMiB: { node: number; ffmpeg: number | null };
+  /** Replay runs: inference alone (batch 1) in the interleaved windows, frames/s. */
+  inferenceFps?: number;
 }
+
+export interface Replay { open: OpenFrames; paused: boolean }
 
 /** Replays recorded frames at `fps` with fresh seq/capture stamps, like a source faster than the model. */
-export function replayFrames(frames: Frame[], fps: number): OpenFrames {
-  return (_spec, opts) => {
-    const stream = new EventEmitter() as FrameStream & EventEmitter;
-    const usable = frames.filter((f) => f.width === opts.width && f.height === opts.height);
-    if (usable.length === 0) throw new Error(`replay: no recorded frame of ${opts.width}x${opts.height}`);
-    // Timers tick at ~1 ms at best: emit as many frames per tick as are due, so the rate holds.
-    const start = performance.now();
-    let seq = 0;
-    const timer = setInterval(() => {
-      const due = Math.min(seq + 100, Math.floor(((performance.now() - start) / 1000) * fps));
-      while (seq < due) {
-        const f = usable[seq % usable.length]!;
-        stream.emit('frame', { ...f, seq: seq++, capturedAt: performance.timeOrigin + performance.now() });
-      }
-    }, 1);
-    Object.assign(stream, { pid: undefined, game: undefined, stop: () => clearInterval(timer) });
-    return stream;
+export function replayFrames(frames: Frame[], fps: number): Replay {
+  const replay: Replay = {
+    paused: false,
+    open: (_spec, opts) => {
+      const stream = new EventEmitter() as FrameStream & EventEmitter;
+      const usable = frames.filter((f) => f.width === opts.width && f.height === opts.height);
+      if (usable.length === 0) throw new Error(`replay: no recorded frame of ${opts.width}x${opts.height}`);
+      // One tick per frame interval (≥ 1 ms: timers go no finer), emitting as many frames as are
+      // due, so the rate holds without waking the main thread more often than a real source would.
+      let last = performance.now();
+      let owed = 0;
+      let seq = 0;
+      const timer = setInterval(() => {
+        const t = performance.now();
+        owed = replay.paused ? 0 : Math.min(100, owed + ((t - last) / 1000) * fps);
+        last = t;
+        for (; owed >= 1; owed--) {
+          const f = usable[seq % usable.length]!;
+          stream.emit('frame', { ...f, seq: seq++, capturedAt: performance.timeOrigin + performance.now() });
+        }
+      }, Math.max(1, 1000 / fps));
+      Object.assign(stream, { pid: undefined, game: undefined, stop: () => clearInterval(timer) });
+      return stream;
+    },
   };
+  return replay;
 }
 
-export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: string[], seconds: number, openFrames?: OpenFrames): Promise<EndToEnd> {
-  const server = await startServer({ ...config, port: 0 }, { readyEngine: { ...engine, dispose: async () => {} }, labels, openFrames, log: () => {} });
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Alternates pipeline and inference-only windows; returns the pipeline's busy seconds and inference fps. */
+async function interleave(server: RunningServer, engine: Engine, replay: Replay, seconds: number): Promise<{ pipelineSeconds: number; inferenceFps: number }> {
+  const data = new Uint8Array(engine.height * engine.width * 3).fill(90);
+  let pipelineSeconds = 0;
+  let inferFrames = 0;
+  let inferSeconds = 0;
+  for (let done = 0; done < seconds; done += 2) {
+    let t = performance.now();
+    await sleep(1000);
+    replay.paused = true;
+    await server.idle(); // the frames already taken finish inside the pipeline's window
+    pipelineSeconds += (performance.now() - t) / 1000;
+    t = performance.now();
+    while (performance.now() - t < 1000) {
+      await engine.run(data, 1);
+      inferFrames++;
+    }
+    inferSeconds += (performance.now() - t) / 1000;
+    replay.paused = false;
+  }
+  return { pipelineSeconds, inferenceFps: inferFrames / inferSeconds };
+}
+
+export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: string[], seconds: number, replay?: Replay): Promise<EndToEnd> {
+  const server = await startServer({ ...config, port: 0 }, { readyEngine: { ...engine, dispose: async () => {} }, labels, openFrames: replay?.open, log: () => {} });
   const latencies: number[] = [];
   const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
   ws.on('message', (data) => {
@@ -60,24 +99,27 @@ export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: s
         resolve();
       });
     });
-    await new Promise((r) => setTimeout(r, 500)); // warm-up: first frames, ffmpeg start
+    await sleep(500); // warm-up: first frames, ffmpeg start
     const m = server.metrics;
     const start = { t: performance.now(), in: m.framesIn, out: m.framesOut, dropped: m.dropped, cpu: process.cpuUsage(), lat: latencies.length };
     const pid = server.source.stream?.pid;
     const ff0 = procCpuSeconds(pid);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const split = replay ? await interleave(server, engine, replay, seconds) : null;
+    if (!split) await sleep(seconds * 1000);
     const wall = (performance.now() - start.t) / 1000;
+    const busy = split ? split.pipelineSeconds : wall;
     const cpu = process.cpuUsage(start.cpu);
     const ff1 = procCpuSeconds(pid);
     const lat = latencies.slice(start.lat);
     return {
-      seconds: wall,
-      fpsIn: (m.framesIn - start.in) / wall,
-      fpsOut: (m.framesOut - start.out) / wall,
+      seconds: busy,
+      fpsIn: (m.framesIn - start.in) / busy,
+      fpsOut: (m.framesOut - start.out) / busy,
       dropped: m.dropped - start.dropped,
       latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
       cpu: { node: (cpu.user + cpu.system) / 1e6 / wall, ffmpeg: ff0 !== null && ff1 !== null ? (ff1 - ff0) / wall : null },
       peakMiB: { node: process.resourceUsage().maxRSS / 1024, ffmpeg: procPeakMiB(pid) },
+      ...(split ? { inferenceFps: split.inferenceFps } : {}),
     };
   } finally {
     ws.terminate();

@@ -63,6 +63,8 @@ export interface RunningServer {
   engine: Engine;
   /** Resolves when a non-live source (a file played once) has ended and its last frame is out. */
   ended: Promise<RunSummary>;
+  /** Resolves once no frame waits for or is in the engine. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -216,5 +218,5 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     await engine.dispose();
   };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${host}:${port}`, port, store, metrics, source, hub, engine, ended, close };
+  return { url: `http://${host}:${port}`, port, store, metrics, source, hub, engine, ended, idle: () => pipeline.idle(), close };
 }

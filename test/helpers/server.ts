@@ -191,16 +191,17 @@ export function tempDir(): string {
 }
 
 /** A random-weights tiny model package (real ONNX, real engine) in `dir`; returns `dir`. */
-export function tinyModel(dir: string, o: { size?: number; labels?: readonly string[] } = {}): string {
-  const size = o.size ?? 32;
+export function tinyModel(dir: string, o: { size?: number; height?: number; width?: number; labels?: readonly string[] } = {}): string {
+  const height = o.height ?? o.size ?? 32;
+  const width = o.width ?? o.size ?? 32;
   const labels = [...(o.labels ?? LABELS_DEFAULT)];
   const layers = [...backboneLayers('tiny'), ...headLayers({ classes: labels.length, width: 8, depth: 1 })];
-  const weights = randomWeights(layers, [size, size, 3], 1);
+  const weights = randomWeights(layers, [height, width, 3], 1);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'model.onnx'), exportOnnx({ height: size, width: size, layers, weights }));
+  fs.writeFileSync(path.join(dir, 'model.onnx'), exportOnnx({ height, width, layers, weights }));
   fs.writeFileSync(path.join(dir, 'labels.json'), JSON.stringify(labels));
   const meta = {
-    name: path.basename(dir), created: new Date().toISOString(), input: modelInput(size, size), preprocessing: 'caffe',
+    name: path.basename(dir), created: new Date().toISOString(), input: modelInput(height, width), preprocessing: 'caffe',
     backbone: 'tiny', weights: 'random(seed=1)', head: { width: 8, depth: 1, dropout: 0 }, classes: labels.length,
   };
   fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
