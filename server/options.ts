@@ -1,6 +1,8 @@
 // `serve`/`demo` options: flags, an optional JSON config file (flags given on the command line win),
 // validated once into a ServeConfig. Every problem is a one-line UserError naming flag or file field.
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { UserError } from '../cli/run.ts';
 import { DEVICE_KINDS, ENGINE_KINDS, type DeviceKind, type EngineKind } from '../models/engine.ts';
@@ -30,6 +32,16 @@ export interface ServeFlags {
 }
 
 const collect = (v: string, all: string[]): string[] => [...all, v];
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A relative path that is not there from the current folder is tried from the project's root
+ *  (so `smashsight demo` finds models/demo and dist/overlay from anywhere). */
+export function fromRepo(p: string): string {
+  if (path.isAbsolute(p) || fs.existsSync(p)) return p;
+  const alt = path.join(REPO_ROOT, p);
+  return fs.existsSync(alt) ? alt : p;
+}
 
 /** Adds the serve options; `defaults` lets `demo` preset model and source. */
 export function addServeOptions(cmd: Command, defaults: { model?: string; source?: string } = {}): Command {
@@ -123,7 +135,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   const bad = validateSmoothing(smoothing);
   if (bad) throw new UserError(bad);
   const config: ServeConfig = {
-    model,
+    model: fromRepo(model),
     source,
     fps: numeric('fps', positive, 'a number > 0'),
     captureFps: numeric('captureFps', positive, 'a number > 0')!,
@@ -135,7 +147,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     device,
     threads: numeric('threads', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
     smoothing,
-    staticRoot: str('static')!,
+    staticRoot: fromRepo(str('static')!),
   };
   checkBind(config.host, config.token);
   return config;

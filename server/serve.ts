@@ -1,5 +1,6 @@
 // `smashsight serve`, wired: source → frames → engine → smoothing → publish, one state store, HTTP
 // and WebSocket on one port. Stages are injectable (tests pass a fake engine or frame source).
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -90,6 +91,9 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const warning = checkBind(config.host, config.token);
   if (warning) log(warning);
+  if (!fs.existsSync(path.join(config.staticRoot, 'overlay.html'))) {
+    log(`note: ${config.staticRoot} has no overlay.html: build the pages with \`npm run build\` (the API and WebSocket work without them)`);
+  }
   const spec = parseSourceSpec(config.source);
   const { engine, labels, model } = await loadEngine(config, deps);
   const modelSize: Size = { width: engine.width, height: engine.height };

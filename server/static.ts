@@ -33,7 +33,7 @@ export function contentType(file: string): string {
  * `root` must be absolute.
  */
 export function resolveStatic(root: string, urlPath: string): string | null {
-  const page = PAGES[urlPath];
+  const page = PAGES[urlPath.length > 1 && urlPath.endsWith('/') ? urlPath.slice(0, -1) : urlPath];
   if (page) {
     const hit = page.map((p) => path.join(root, p)).find((p) => fs.existsSync(p));
     return hit ?? null;
