@@ -14,14 +14,12 @@ function backboneOutput(model: TF.LayersModel): TF.SymbolicTensor {
   return last.output as TF.SymbolicTensor;
 }
 
-export async function openTfjsEngine(pkg: ModelPackage, graph: 'model' | 'backbone', threads: number): Promise<Engine> {
-  const { tf, backend, notes } = await loadTfjs();
+export async function openTfjsEngine(pkg: ModelPackage, graph: 'model' | 'backbone'): Promise<Engine> {
+  const { tf, backend, notes, threads: used } = await loadTfjs();
   const full = await loadTfjsModel(tf, pkg.dir);
   const model = graph === 'backbone' ? tf.model({ inputs: full.inputs, outputs: backboneOutput(full) }) : full;
   const outShape = model.outputs[0]!.shape.slice(1) as number[];
   const outputSize = outShape.reduce((a, b) => a * b, 1);
-  // Only wasm has a thread setting, and under Node it runs single-threaded (see tfjs.ts).
-  const used = backend === 'tfjs-node' || backend === 'tfjs-node-gpu' ? threads : 1;
   announce(`engine: ${backend}, ${used} thread${used === 1 ? '' : 's'}${notes.length ? `; ${notes.join('; ')}` : ''}`);
   const { height, width } = pkg.meta.input;
   const engine: Engine = {

@@ -59,7 +59,8 @@ export async function openEngine(pkg: ModelPackage, opts: EngineOptions = {}): P
     return openOnnxEngine(onnxPath, { height: pkg.meta.input.height, width: pkg.meta.input.width, device: opts.device ?? 'auto', threads });
   }
   const { openTfjsEngine } = await import('./engine-tfjs.ts');
-  return openTfjsEngine(pkg, graph, threads);
+  // tfjs picks its thread count once per process (SMASHSIGHT_WASM_THREADS for wasm).
+  return openTfjsEngine(pkg, graph);
 }
 
 export async function probeEngines(): Promise<{ name: string; ok: boolean; detail: string }[]> {

@@ -2,11 +2,13 @@
 // from the same LayerSpec[] + WeightSet as the ONNX graph. Preprocessing is a registered custom
 // layer so a saved model.json carries it.
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { hasWeights } from './layers.ts';
 import { CAFFE_MEAN_BGR } from './caffe.ts';
 import { registerWasmConvFilterGrad } from './tfjs-wasm-grad.ts';
+import { unrefWorkers, withWasmThreadShims, WASM_THREADS_VERIFIED } from './tfjs-wasm-threads.ts';
 import type { LayerSpec, WeightSet } from './layers.ts';
 
 export type Tfjs = typeof TF;
@@ -14,6 +16,8 @@ export interface LoadedTfjs {
   tf: Tfjs;
   backend: string /* 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu' */;
   notes: string[];
+  /** Threads the backend computes with (wasm: its pthread pool; cpu: 1). */
+  threads: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -33,14 +37,21 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   return tf;
 }
 
-async function tryWasm(notes: string[]): Promise<Tfjs> {
+/** Threads for tfjs-wasm: SMASHSIGHT_WASM_THREADS, else all cores; the Node shim is verified on 4.22.0 only. */
+function wasmThreads(version: string): { count: number; why: string } {
+  const env = process.env['SMASHSIGHT_WASM_THREADS'];
+  if (version !== WASM_THREADS_VERIFIED) return { count: 1, why: `threads in Node verified with tfjs-backend-wasm ${WASM_THREADS_VERIFIED} only` };
+  if (env !== undefined && /^\d+$/.test(env)) return { count: Math.max(1, Number(env)), why: 'SMASHSIGHT_WASM_THREADS' };
+  return { count: os.availableParallelism(), why: '' };
+}
+
+async function tryWasm(notes: string[]): Promise<{ tf: Tfjs; threads: number }> {
   const tf = await import('@tensorflow/tfjs');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   // Node loads the .wasm files from disk: a file path prefix, not a URL.
   wasm.setWasmPaths(dist + path.sep);
-  // The threaded build loads pthread workers from Blob URLs Node cannot open: single-threaded.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const threads = wasmThreads(wasm.version_wasm);
   // Emscripten's Node glue adds process handlers that rethrow every error from inside its
   // minified one-line file (megabytes of "source context" on any crash): take them back out.
   const before = {
@@ -48,16 +59,20 @@ async function tryWasm(notes: string[]): Promise<Tfjs> {
     unhandledRejection: new Set(process.listeners('unhandledRejection')),
   };
   try {
-    if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
-    await tf.ready();
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads.count > 1);
+    if (threads.count > 1) wasm.setThreadsCount(threads.count);
+    const init = async (): Promise<boolean> => (await tf.setBackend('wasm')) && (await tf.ready(), true);
+    const ok = threads.count > 1 ? await withWasmThreadShims(wasm.version_wasm, threads.count, init) : await init();
+    if (!ok) throw new Error('wasm backend failed to initialise');
   } finally {
     for (const l of process.listeners('uncaughtException')) if (!before.uncaughtException.has(l)) process.removeListener('uncaughtException', l);
     for (const l of process.listeners('unhandledRejection')) if (!before.unhandledRejection.has(l)) process.removeListener('unhandledRejection', l);
   }
+  unrefWorkers((tf.backend() as unknown as { wasm: unknown }).wasm);
   registerWasmConvFilterGrad(tf); // so conv layers can be fine-tuned on wasm too
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  notes.push(`tfjs-wasm: ${simd ? 'SIMD' : 'no SIMD'}, single-threaded (its pthread workers cannot load under Node)`);
-  return tf;
+  notes.push(`tfjs-wasm: ${simd ? 'SIMD' : 'no SIMD'}, ${wasm.getThreadsCount()} thread(s)${threads.why ? ` (${threads.why})` : ''}`);
+  return { tf, threads: wasm.getThreadsCount() };
 }
 
 async function load(): Promise<LoadedTfjs> {
@@ -67,20 +82,20 @@ async function load(): Promise<LoadedTfjs> {
     ['@tensorflow/tfjs-node', 'tfjs-node'],
   ] as const) {
     try {
-      return { tf: await tryNative(pkg), backend, notes };
+      return { tf: await tryNative(pkg), backend, notes, threads: os.availableParallelism() };
     } catch (err) {
       notes.push(`${backend}: ${reason(err)}`);
     }
   }
   try {
-    return { tf: await tryWasm(notes), backend: 'tfjs-wasm', notes };
+    return { ...(await tryWasm(notes)), backend: 'tfjs-wasm', notes };
   } catch (err) {
     notes.push(`tfjs-wasm: ${reason(err)}`);
   }
   const tf = await import('@tensorflow/tfjs');
   await tf.setBackend('cpu');
   await tf.ready();
-  return { tf, backend: 'tfjs-cpu', notes };
+  return { tf, backend: 'tfjs-cpu', notes, threads: 1 };
 }
 
 /** Loads tfjs once per process with the best backend that works here. */
