@@ -3,11 +3,11 @@
 import type { Command } from 'commander';
 import { UserError } from '../cli/run.ts';
 
-/** `HxW` (e.g. 224x224) → size; validated once here at the edge. */
-export function parseSize(text: string, min = 16): { height: number; width: number } {
+/** `WxH` (e.g. 320x240, as `train --size` and ffmpeg write sizes) → size; validated here at the edge. */
+function parseSize(text: string, min: number): { height: number; width: number } {
   const m = /^(\d+)x(\d+)$/.exec(text);
-  const size = m ? { height: Number(m[1]), width: Number(m[2]) } : null;
-  if (!size || size.height < min || size.width < min) throw new UserError(`--size ${text}: expected HxW with both ≥ ${min}, e.g. 224x224`);
+  const size = m ? { width: Number(m[1]), height: Number(m[2]) } : null;
+  if (!size || size.height < min || size.width < min) throw new UserError(`--size ${text}: expected WxH with both ≥ ${min}, e.g. 224x224`);
   return size;
 }
 
@@ -21,7 +21,7 @@ export function registerModelCommands(program: Command): void {
     .option('--name <name>', 'folder name (default: vgg16-imagenet for the ImageNet file, else the file name)')
     .option('--labels <list>', 'class labels, comma-separated, in output order (full models)')
     .option('--labels-file <file>', 'class labels: a JSON array or one per line (full models)')
-    .option('--size <HxW>', 'input size: for the notop file, the size its backbone.onnx is exported at; for full models, overrides the saved size')
+    .option('--size <WxH>', 'input size: for the notop file, the size its backbone.onnx is exported at; for full models, overrides the saved size')
     .option('--out <dir>', 'parent folder of model packages', 'models')
     .action(async (file: string, o: { name?: string; labels?: string; labelsFile?: string; size?: string; out: string }) => {
       const { importKeras } = await import('./import-keras.ts');
