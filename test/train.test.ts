@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageSplit } from './helpers/training-fixtures.ts';
+import { backboneLayers, randomWeights } from '../models/backbones.ts';
+import { loadTfjs, readTfjsWeights } from '../models/tfjs.ts';
+import { loadTfjsModel } from '../models/tfjs-io.ts';
 
 const CLI = path.resolve('bin/smashsight.js');
 
@@ -93,5 +96,34 @@ describe('train refuses bad input with one line, exit != 0, and no package', () 
     expect(packages(root)).toHaveLength(1);
     const train = cacheManifests(root).find((m) => m.skipped.length > 0)!;
     expect(train.skipped.map((s) => s.path)).toEqual([bad]);
+  });
+});
+
+describe('train --fine-tune', () => {
+  it('unfreezes the last blocks and trains end to end on a tiny run', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+    for (const split of ['train', 'valid', 'test']) await imageSplit(path.join(root, 'data'), split, ['fox', 'marth'], split === 'train' ? 8 : 2);
+    const r = quickTrain(root, ['--fine-tune', '2', '--fine-tune-epochs', '1']);
+    expect(r.stderr).not.toMatch(/Error:/);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('fine-tuning from block3_conv1 on');
+    const [pkg] = packages(root);
+    const history = JSON.parse(fs.readFileSync(path.join(root, 'models', pkg, 'history.json'), 'utf8')) as { stage: string[] };
+    expect(history.stage).toEqual(['head', 'fine-tune']);
+    // The package carries the fine-tuned backbone: unfrozen blocks moved, frozen ones did not.
+    const { tf } = await loadTfjs();
+    const model = await loadTfjsModel(tf, path.join(root, 'models', pkg));
+    const layers = backboneLayers('tiny');
+    const trained = readTfjsWeights(model, layers);
+    const initial = randomWeights(layers, [32, 32, 3], 1);
+    expect(Array.from(trained.get('block1_conv1')!.kernel)).toEqual(Array.from(initial.get('block1_conv1')!.kernel));
+    expect(Array.from(trained.get('block4_conv1')!.kernel)).not.toEqual(Array.from(initial.get('block4_conv1')!.kernel));
+  });
+
+  it('refuses more blocks than the backbone has, before any work', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+    const r = quickTrain(root, ['--fine-tune', '9']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim()).toBe('smashsight: --fine-tune 9: must be a whole number from 1 to 4 (conv blocks in this backbone)');
   });
 });

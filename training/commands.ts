@@ -13,7 +13,7 @@ const engineOption = (): Option => new Option('--engine <engine>', 'network engi
 const threadsOption = (): Option => new Option('--threads <n>', 'engine threads (default: all cores)').argParser(positiveInt('--threads'));
 
 interface TrainFlags {
-  data: string; backbone: BackboneName; weights: string; size: string; name: string; out: string;
+  data: string; backbone: BackboneName; weights: string; size: string; name: string; out: string; packageDir?: string;
   width: number; depth: number; dropout: number; lr: number; batch: number; epochs: number;
   minDelta: number; patience: number; lrFactor: number; lrPatience: number; minLr: number;
   standardize: boolean; seed: number; engine: EngineKind; threads?: number; skipBad: boolean;
@@ -30,6 +30,7 @@ function registerTrain(program: Command): void {
     .option('--size <WxH>', 'model input size (frames are stretched to it)', '224x224')
     .option('--name <name>', 'package name after the date stamp', 'model')
     .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/', 'models')
+    .option('--package-dir <dir>', 'write the package exactly here instead (replaced atomically), e.g. models/demo')
     .option('--width <n>', 'head: Dense units', positiveInt('--width'), 512)
     .option('--depth <n>', 'head: Dense+Dropout pairs', wholeNumber('--depth'), 3)
     .option('--dropout <rate>', 'head: dropout rate', fraction('--dropout'), 0.2)
@@ -58,7 +59,7 @@ function registerTrain(program: Command): void {
       const { train } = await import('./train.ts');
       const fit = { lr: f.lr, batch: f.batch, epochs: f.epochs, minDelta: f.minDelta, patience: f.patience, lrFactor: f.lrFactor, lrPatience: f.lrPatience, minLr: f.minLr, seed: f.seed };
       const r = await train({
-        data: f.data, backbone: f.backbone, weights: f.weights, width, height, name: f.name, out: f.out,
+        data: f.data, backbone: f.backbone, weights: f.weights, width, height, name: f.name, out: f.out, packageDir: f.packageDir,
         head: { ...fit, width: f.width, depth: f.depth, dropout: f.dropout, standardize: f.standardize },
         engine: f.engine, threads: f.threads, skipBad: f.skipBad, fineTune: f.fineTune,
         fineTuneCfg: { ...fit, epochs: f.fineTuneEpochs, lr: f.fineTuneLr },

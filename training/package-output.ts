@@ -43,7 +43,8 @@ export function dateStamp(d: Date): string {
 
 export async function buildPackage(p: PackageInput): Promise<{ dir: string; report: EvaluationReport }> {
   const o = p.opts;
-  const name = `${dateStamp(o.now ?? new Date())}-${o.name}`;
+  const dir = o.packageDir ?? path.join(o.out, `${dateStamp(o.now ?? new Date())}-${o.name}`);
+  const name = path.basename(path.resolve(dir));
   const layers = [...p.backbone, ...p.head];
   const doc = `${o.backbone} (${p.weightsId}) + dense head, trained by smashsight`;
   const { tf } = await loadTfjs();
@@ -90,7 +91,6 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
     'meta.json': JSON.stringify(meta, null, 2) + '\n',
     'history.json': JSON.stringify({ ...p.history, config }, null, 2) + '\n',
   });
-  const dir = path.join(o.out, name);
   await writeModelPackage(dir, files);
   p.log(`test top-1 ${(100 * report.top1).toFixed(1)}% (${report.correct}/${report.total}), macro F1 ${report.macroF1.toFixed(3)} → ${dir}`);
   return { dir, report };

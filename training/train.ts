@@ -16,7 +16,7 @@ import type { FeatureSet } from './feature-cache.ts';
 import { openFeatureRows } from './feature-reader.ts';
 import { trainHead } from './head-trainer.ts';
 import type { HeadConfig } from './head-trainer.ts';
-import { fineTune } from './fine-tune.ts';
+import { fineTune, trainableFrom } from './fine-tune.ts';
 import type { FitConfig } from './fit-loop.ts';
 import { buildPackage } from './package-output.ts';
 import type { EvaluationReport } from './evaluation.ts';
@@ -31,6 +31,8 @@ export interface TrainOptions {
   width: number;
   name: string;
   out: string;
+  /** Exact package folder; default `<out>/<YYYY-MM-DD-HH-MM>-<name>`. */
+  packageDir?: string;
   head: HeadConfig;
   engine: EngineKind;
   threads?: number;
@@ -76,6 +78,7 @@ async function datasetFingerprint(s: Splits): Promise<string> {
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (o.fineTune > 0) trainableFrom(backboneLayers(o.backbone), o.fineTune); // refuse a bad block count before any work
   const splits = await listSplits(o.data);
   const classes = splits.train.classes;
   log(`classes (${classes.length}): ${classes.join(', ')}; images: train ${splits.train.items.length}, valid ${splits.valid.items.length}, test ${splits.test.items.length}`);
