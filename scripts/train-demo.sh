@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 WORK=${WORK:-.cache/demo-data}
 CLI="node bin/smashsight.js"
 
-# 8 characters x 4 costumes x 4 stages x 2 facings x FRAMES frames, rendered at 320x240.
-FRAMES=${FRAMES:-24}
-$CLI synth --out "$WORK" --seed 7 --frames-per-combo "$FRAMES" --size 320x240 --force
+# 8 characters x 4 costumes x 4 stages x 2 facings x FRAMES frames, rendered at 640x480 (the seed's frame size, what live capture sees).
+FRAMES=${FRAMES:-32}
+$CLI synth --out "$WORK" --seed 7 --frames-per-combo "$FRAMES" --size 640x480 --force
 $CLI split --in "$WORK/images" --out "$WORK/keras" --seed 1 --train 70 --valid 15 --test 15 --force
 # The head: the notebook's Flatten → Dense softmax without hidden layers (depth 0) keeps the
 # package under 1 MB; learning rate 1e-3 because random features need bigger steps than ImageNet ones.
