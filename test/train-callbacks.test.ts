@@ -1,7 +1,10 @@
 // Keras' EarlyStopping / ReduceLROnPlateau semantics, the epoch line, and the seeded shuffle.
 import { describe, expect, it } from 'vitest';
 import { EarlyStopping, ReduceLrOnPlateau, formatEpoch } from '../training/callbacks.ts';
-import { lossAndAccuracy, shuffled } from '../training/fit-loop.ts';
+import { fitModel, lossAndAccuracy, predictSource, shuffled } from '../training/fit-loop.ts';
+import type { BatchSource } from '../training/fit-loop.ts';
+import { emptyHistory } from '../training/callbacks.ts';
+import { loadTfjs } from '../models/tfjs.ts';
 import { seededRandom } from '../models/backbones.ts';
 import { augmentFrame, NOTEBOOK_AUGMENT } from '../training/augment.ts';
 
@@ -91,5 +94,28 @@ describe('augmentation', () => {
       expect(out[((15 * w) + 20) * 3]).toBe(200);
     }
     expect(sawFill).toBe(true);
+  });
+});
+
+describe('fitModel --restore-best', () => {
+  it('ends with the weights of the lowest-val_loss epoch', async () => {
+    const { tf } = await loadTfjs();
+    const rand = seededRandom(5);
+    const source = (n: number): BatchSource => {
+      const x = Float32Array.from({ length: n * 4 }, () => rand() * 2 - 1);
+      const labels = Int32Array.from({ length: n }, (_, i) => (x[i * 4] + 0.3 * x[i * 4 + 1] > 0 ? 1 : 0));
+      return { size: n, labels, inputs: async (t, idx) => t.tensor2d(Array.from(idx, (i) => Array.from(x.subarray(i * 4, i * 4 + 4)))) };
+    };
+    const train = source(64);
+    const valid = source(32);
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax' })] });
+    const history = emptyHistory();
+    // A learning rate far too high makes val_loss jump around, so the last epoch is rarely the best.
+    const cfg = { lr: 0.5, batch: 8, epochs: 8, minDelta: 0, patience: 99, lrFactor: 0.5, lrPatience: 99, minLr: 0, seed: 1, restoreBest: true };
+    await fitModel(tf, model, train, valid, cfg, history, 'head', () => {});
+    const final = lossAndAccuracy(await predictSource(tf, model, valid), valid.labels, 2).loss;
+    expect(Math.min(...history.val_loss)).toBeLessThan(history.val_loss[history.val_loss.length - 1]);
+    expect(final).toBeCloseTo(Math.min(...history.val_loss), 5);
+    model.dispose();
   });
 });

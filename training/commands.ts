@@ -16,7 +16,7 @@ interface TrainFlags {
   data: string; backbone: BackboneName; weights: string; size: string; name: string; out: string; packageDir?: string;
   width: number; depth: number; dropout: number; lr: number; batch: number; epochs: number;
   minDelta: number; patience: number; lrFactor: number; lrPatience: number; minLr: number;
-  standardize: boolean; seed: number; engine: EngineKind; threads?: number; skipBad: boolean;
+  standardize: boolean; restoreBest: boolean; seed: number; engine: EngineKind; threads?: number; skipBad: boolean;
   fineTune: number; fineTuneEpochs: number; fineTuneLr: number; cache: string; extractBatch: number; memoryCap: number;
 }
 
@@ -42,6 +42,7 @@ function registerTrain(program: Command): void {
     .option('--lr-factor <f>', 'reduce-on-plateau: learning-rate factor', fraction('--lr-factor'), 0.2)
     .option('--lr-patience <n>', 'reduce-on-plateau: epochs without improvement', positiveInt('--lr-patience'), 2)
     .option('--min-lr <rate>', 'reduce-on-plateau: lowest learning rate', nonNegative('--min-lr'), 1e-5)
+    .option('--restore-best', "end with the weights of the epoch with the lowest val_loss (Keras' restore_best_weights)", false)
     .option('--no-standardize', 'train on raw features (default: standardized, folded into the first Dense layer)')
     .option('--seed <n>', 'seed for head init and shuffling', wholeNumber('--seed'), 1)
     .addOption(engineOption())
@@ -57,7 +58,7 @@ function registerTrain(program: Command): void {
       const { width, height } = parseSize(f.size);
       if (Math.min(width, height) < MIN_INPUT[f.backbone]) throw new UserError(`--size ${f.size}: ${f.backbone} needs at least ${MIN_INPUT[f.backbone]} pixels a side`);
       const { train } = await import('./train.ts');
-      const fit = { lr: f.lr, batch: f.batch, epochs: f.epochs, minDelta: f.minDelta, patience: f.patience, lrFactor: f.lrFactor, lrPatience: f.lrPatience, minLr: f.minLr, seed: f.seed };
+      const fit = { lr: f.lr, batch: f.batch, epochs: f.epochs, minDelta: f.minDelta, patience: f.patience, lrFactor: f.lrFactor, lrPatience: f.lrPatience, minLr: f.minLr, seed: f.seed, restoreBest: f.restoreBest };
       const r = await train({
         data: f.data, backbone: f.backbone, weights: f.weights, width, height, name: f.name, out: f.out, packageDir: f.packageDir,
         head: { ...fit, width: f.width, depth: f.depth, dropout: f.dropout, standardize: f.standardize },

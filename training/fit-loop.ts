@@ -24,6 +24,8 @@ export interface FitConfig {
   lrPatience: number;
   minLr: number;
   seed: number;
+  /** Keras' restore_best_weights: end with the weights of the lowest val_loss epoch. */
+  restoreBest?: boolean;
 }
 
 /** Fisher–Yates with a seeded generator. */
@@ -83,6 +85,7 @@ export async function fitModel(
   const stop = new EarlyStopping({ minDelta: cfg.minDelta, patience: cfg.patience });
   const reduce = new ReduceLrOnPlateau({ factor: cfg.lrFactor, patience: cfg.lrPatience, minLr: cfg.minLr });
   const rand = seededRandom(cfg.seed);
+  let best: { loss: number; epoch: number; weights: TF.Tensor[] } | undefined;
   for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
     const started = performance.now();
     const order = shuffled(train.size, rand);
@@ -102,11 +105,20 @@ export async function fitModel(
     const figures = { loss: lossSum / train.size, acc: accSum / train.size, valLoss: v.loss, valAcc: v.acc, lr, seconds: (performance.now() - started) / 1000 };
     recordEpoch(history, figures, stage);
     log(formatEpoch(epoch, cfg.epochs, figures));
+    if (cfg.restoreBest && v.loss < (best?.loss ?? Infinity)) {
+      if (best) tf.dispose(best.weights);
+      best = { loss: v.loss, epoch, weights: model.getWeights().map((w) => w.clone()) };
+    }
     if (stop.onEpochEnd(v.loss)) {
       history.stopped_early = true;
       log(`early stopping: val_loss has not improved by ${cfg.minDelta} for ${cfg.patience} epochs`);
       break;
     }
     optimizer.learningRate = reduce.onEpochEnd(v.loss, lr);
+  }
+  if (best) {
+    model.setWeights(best.weights);
+    tf.dispose(best.weights);
+    log(`restored the weights of epoch ${best.epoch} (lowest val_loss ${best.loss.toFixed(4)})`);
   }
 }
