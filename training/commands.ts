@@ -28,7 +28,7 @@ function registerTrain(program: Command): void {
     .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
     .option('--weights <src>', "backbone weights: random[:seed], or a model folder (e.g. from `models import-keras`)", 'random:1')
     .option('--size <WxH>', 'model input size (frames are stretched to it)', '224x224')
-    .option('--name <name>', 'package name after the date stamp', 'model')
+    .option('--name <name>', 'package name after the date stamp', nameFlag, 'model')
     .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/', 'models')
     .option('--package-dir <dir>', 'write the package exactly here instead (replaced atomically), e.g. models/demo')
     .option('--width <n>', 'head: Dense units', positiveInt('--width'), 512)
