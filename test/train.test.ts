@@ -164,5 +164,6 @@ describe('full run on synthetic gameplay', () => {
     expect(report.total).toBe(1224); // 153 per class
     expect(report.top1).toBeGreaterThanOrEqual(0.9);
     expect(report.top1).toBeCloseTo(meta.metrics.top1, 6); // train's own evaluation measured the same package
+    fs.rmSync(root, { recursive: true, force: true }); // ~8k frames + features: not worth keeping
   }, 900_000);
 });
