@@ -25,6 +25,8 @@ export interface EndToEnd {
   peakMiB: { node: number; ffmpeg: number | null };
   /** Replay runs: inference alone (batch 1) in the interleaved windows, frames/s. */
   inferenceFps?: number;
+  /** Replay runs: median over window pairs of pipeline fps / inference-alone fps. */
+  pairRatio?: number;
 }
 
 export interface Replay { open: OpenFrames; paused: boolean }
@@ -60,27 +62,42 @@ export function replayFrames(frames: Frame[], fps: number): Replay {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Alternates pipeline and inference-only windows; returns the pipeline's busy seconds and inference fps. */
-async function interleave(server: RunningServer, engine: Engine, replay: Replay, seconds: number): Promise<{ pipelineSeconds: number; inferenceFps: number }> {
+const WINDOW_MS = 500;
+
+/**
+ * Alternates pipeline and inference-only windows of WINDOW_MS. Returns the pipeline's seconds and
+ * frames, inference-only fps, and the median of the per-pair ratios (robust to load that changes
+ * between pairs: each pair sees about the same machine).
+ */
+async function interleave(server: RunningServer, engine: Engine, replay: Replay, seconds: number): Promise<{ pipelineSeconds: number; inferenceFps: number; pairRatio: number }> {
   const data = new Uint8Array(engine.height * engine.width * 3).fill(90);
   let pipelineSeconds = 0;
   let inferFrames = 0;
   let inferSeconds = 0;
-  for (let done = 0; done < seconds; done += 2) {
+  const ratios: number[] = [];
+  for (let done = 0; done < seconds * 1000; done += 2 * WINDOW_MS) {
     let t = performance.now();
-    await sleep(1000);
+    const out0 = server.metrics.framesOut;
+    await sleep(WINDOW_MS);
     replay.paused = true;
     await server.idle(); // the frames already taken finish inside the pipeline's window
-    pipelineSeconds += (performance.now() - t) / 1000;
+    const pipeSec = (performance.now() - t) / 1000;
+    const pipeFps = (server.metrics.framesOut - out0) / pipeSec;
+    pipelineSeconds += pipeSec;
     t = performance.now();
-    while (performance.now() - t < 1000) {
+    let n = 0;
+    while (performance.now() - t < WINDOW_MS) {
       await engine.run(data, 1);
-      inferFrames++;
+      n++;
     }
-    inferSeconds += (performance.now() - t) / 1000;
+    const inferSec = (performance.now() - t) / 1000;
+    inferFrames += n;
+    inferSeconds += inferSec;
+    ratios.push(pipeFps / (n / inferSec));
+    if (process.env.SMASHSIGHT_BENCH_DEBUG) process.stderr.write(`window: pipeline ${pipeFps.toFixed(0)} fps, inference alone ${(n / inferSec).toFixed(0)} fps\n`);
     replay.paused = false;
   }
-  return { pipelineSeconds, inferenceFps: inferFrames / inferSeconds };
+  return { pipelineSeconds, inferenceFps: inferFrames / inferSeconds, pairRatio: percentile(ratios, 50)! };
 }
 
 export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: string[], seconds: number, replay?: Replay): Promise<EndToEnd> {
@@ -119,7 +136,7 @@ export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: s
       latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
       cpu: { node: (cpu.user + cpu.system) / 1e6 / wall, ffmpeg: ff0 !== null && ff1 !== null ? (ff1 - ff0) / wall : null },
       peakMiB: { node: process.resourceUsage().maxRSS / 1024, ffmpeg: procPeakMiB(pid) },
-      ...(split ? { inferenceFps: split.inferenceFps } : {}),
+      ...(split ? { inferenceFps: split.inferenceFps, pairRatio: split.pairRatio } : {}),
     };
   } finally {
     ws.terminate();

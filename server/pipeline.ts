@@ -69,13 +69,18 @@ export class Pipeline<U> {
     this.pending = null;
     this.busy = true;
     if (this.o.fps) this.nextAllowed = performance.now() + 1000 / this.o.fps;
-    this.process(frame)
-      .catch((err: unknown) => this.o.onError?.(err instanceof Error ? err : new Error(String(err))))
-      .finally(() => {
-        this.busy = false;
-        if (!this.pending) for (const w of this.idleWaiters.splice(0)) w();
-        this.pump();
-      });
+    this.process(frame).catch((err: unknown) => {
+      this.release();
+      this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  /** The engine is free: start the next frame (if any) before this one is smoothed and published. */
+  private release(): void {
+    if (!this.busy) return;
+    this.busy = false;
+    this.pump();
+    if (!this.busy && !this.pending) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async process(frame: Frame): Promise<void> {
@@ -84,6 +89,9 @@ export class Pipeline<U> {
     const t1 = now();
     const probs = await this.stages.engine.run(batch.data, batch.n);
     const t2 = now();
+    // Overlap: the next inference runs while this result is smoothed and sent (order is kept:
+    // the next result cannot arrive before this synchronous work is done).
+    this.release();
     if (this.stopped) return;
     const update = this.stages.smooth(frame, batch, probs);
     const t3 = now();

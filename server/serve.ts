@@ -15,7 +15,7 @@ import { Metrics } from './metrics.ts';
 import { Pipeline, now } from './pipeline.ts';
 import { Preview } from './preview.ts';
 import { checkRegionsFit } from './protocol.ts';
-import type { Parsed, RegionSpec, SmoothingSettings, SourceStatus, State } from './protocol.ts';
+import type { Parsed, RegionSpec, ServerMessage, SmoothingSettings, SourceStatus, State } from './protocol.ts';
 import { SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
 import { StateStore, type PredictionUpdate } from './store.ts';
 import { WsHub, type WsCaps } from './ws-hub.ts';
@@ -144,8 +144,14 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
       publish: (u) => {
         captured.set(u.prediction.seq, u.prediction.capturedAt);
         if (captured.size > 512) captured.delete(captured.keys().next().value!);
-        hub.broadcast({ ...u.prediction, publishedAt: now() });
-        for (const l of u.labels) hub.broadcast(l);
+        const message = (): ServerMessage => ({ ...u.prediction, publishedAt: now() });
+        // A label change goes out at once, after its frame's prediction; other predictions are
+        // rate-limited per MAX_PREDICTIONS_PER_SECOND, newest wins.
+        if (u.labels.length === 0) hub.broadcastLatest(message);
+        else {
+          hub.sendLatest(message);
+          for (const l of u.labels) hub.broadcast(l);
+        }
       },
     },
     { fps: config.fps, metrics, onError: (err) => log(`frame skipped: ${err.message}`) },

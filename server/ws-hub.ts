@@ -19,6 +19,9 @@ export interface WsCaps {
 
 export const DEFAULT_CAPS: WsCaps = { softBytes: 256 * 1024, hardBytes: 8 * 1024 * 1024, staleMs: 10_000 };
 
+/** Predictions go out at most this often (OBS paints at 60 Hz at most); the newest wins. */
+export const MAX_PREDICTIONS_PER_SECOND = 60;
+
 export interface WsHubOptions {
   metrics: Metrics;
   snapshot: () => State;
@@ -35,6 +38,9 @@ export class WsHub {
   private readonly clients = new Set<Client>();
   private readonly caps: WsCaps;
   private readonly drainTimer: NodeJS.Timeout;
+  private latest: (() => ServerMessage) | null = null;
+  private latestTimer: NodeJS.Timeout | undefined;
+  private lastLatestAt = -Infinity;
 
   constructor(server: Server, private readonly o: WsHubOptions) {
     this.caps = { ...DEFAULT_CAPS, ...o.caps };
@@ -68,7 +74,34 @@ export class WsHub {
     }
   }
 
+  /**
+   * Rate-limited broadcast where only the newest message matters (predictions): sent now if the
+   * last one went out long enough ago, else the newest waits for the next slot. `make` builds the
+   * message at send time (so its send timestamp is true).
+   */
+  broadcastLatest(make: () => ServerMessage): void {
+    if (this.clients.size === 0) return;
+    const wait = this.lastLatestAt + 1000 / MAX_PREDICTIONS_PER_SECOND - performance.now();
+    if (wait <= 0) {
+      this.sendLatest(make);
+      return;
+    }
+    this.latest = make;
+    this.latestTimer ??= setTimeout(() => {
+      this.latestTimer = undefined;
+      if (this.latest) this.sendLatest(this.latest);
+    }, wait);
+  }
+
+  /** Sends now, replacing any newest-wins message still waiting (it is older). */
+  sendLatest(make: () => ServerMessage): void {
+    this.latest = null;
+    this.lastLatestAt = performance.now();
+    this.broadcast(make());
+  }
+
   close(): void {
+    clearTimeout(this.latestTimer);
     clearInterval(this.drainTimer);
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
