@@ -29,32 +29,44 @@ export interface EndToEnd {
   pairRatio?: number;
 }
 
-export interface Replay { open: OpenFrames; paused: boolean }
+export interface Replay {
+  open: OpenFrames;
+  paused: boolean;
+  /** Called as each inference starts: the source delivers `perRun` new frames. */
+  onRun(): void;
+  /** Delivers one frame (starts the cycle, and restarts it after a pause). */
+  kick(): void;
+}
 
-/** Replays recorded frames at `fps` with fresh seq/capture stamps, like a source faster than the model. */
-export function replayFrames(frames: Frame[], fps: number): Replay {
+/**
+ * Replays recorded frames with fresh seq/capture stamps, `perRun` frames each time an inference
+ * starts: a source `perRun`× faster than the model, so the newest-frame policy drops the rest.
+ * Pacing by the engine, not by timers, keeps the harness from waking the main thread (which, on
+ * two cores, would take time from the engine that a real ffmpeg source at 30-60 fps does not).
+ */
+export function replayFrames(frames: Frame[], perRun = 2): Replay {
+  let stream: (FrameStream & EventEmitter) | null = null;
+  let usable: Frame[] = [];
+  let seq = 0;
+  const emit = (): void => {
+    if (!stream || replay.paused) return;
+    const f = usable[seq % usable.length]!;
+    stream.emit('frame', { ...f, seq: seq++, capturedAt: performance.timeOrigin + performance.now() });
+  };
   const replay: Replay = {
     paused: false,
+    onRun: () => {
+      for (let i = 0; i < perRun; i++) emit();
+    },
+    kick: () => setImmediate(emit),
     open: (_spec, opts) => {
-      const stream = new EventEmitter() as FrameStream & EventEmitter;
-      const usable = frames.filter((f) => f.width === opts.width && f.height === opts.height);
+      usable = frames.filter((f) => f.width === opts.width && f.height === opts.height);
       if (usable.length === 0) throw new Error(`replay: no recorded frame of ${opts.width}x${opts.height}`);
-      // One tick per frame interval (≥ 1 ms: timers go no finer), emitting as many frames as are
-      // due, so the rate holds without waking the main thread more often than a real source would.
-      let last = performance.now();
-      let owed = 0;
-      let seq = 0;
-      const timer = setInterval(() => {
-        const t = performance.now();
-        owed = replay.paused ? 0 : Math.min(100, owed + ((t - last) / 1000) * fps);
-        last = t;
-        for (; owed >= 1; owed--) {
-          const f = usable[seq % usable.length]!;
-          stream.emit('frame', { ...f, seq: seq++, capturedAt: performance.timeOrigin + performance.now() });
-        }
-      }, Math.max(1, 1000 / fps));
-      Object.assign(stream, { pid: undefined, game: undefined, stop: () => clearInterval(timer) });
-      return stream;
+      const s = new EventEmitter() as FrameStream & EventEmitter;
+      Object.assign(s, { pid: undefined, game: undefined, stop: () => (stream = null) });
+      stream = s;
+      replay.kick();
+      return s;
     },
   };
   return replay;
@@ -96,12 +108,22 @@ async function interleave(server: RunningServer, engine: Engine, replay: Replay,
     ratios.push(pipeFps / (n / inferSec));
     if (process.env.SMASHSIGHT_BENCH_DEBUG) process.stderr.write(`window: pipeline ${pipeFps.toFixed(0)} fps, inference alone ${(n / inferSec).toFixed(0)} fps\n`);
     replay.paused = false;
+    replay.kick();
   }
   return { pipelineSeconds, inferenceFps: inferFrames / inferSeconds, pairRatio: percentile(ratios, 50)! };
 }
 
 export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: string[], seconds: number, replay?: Replay): Promise<EndToEnd> {
-  const server = await startServer({ ...config, port: 0 }, { readyEngine: { ...engine, dispose: async () => {} }, labels, openFrames: replay?.open, log: () => {} });
+  const paced: Engine = {
+    ...engine,
+    run: (data, n) => {
+      const result = engine.run(data, n);
+      replay?.onRun();
+      return result;
+    },
+    dispose: async () => {},
+  };
+  const server = await startServer({ ...config, port: 0 }, { readyEngine: paced, labels, openFrames: replay?.open, log: () => {} });
   const latencies: number[] = [];
   const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
   ws.on('message', (data) => {
