@@ -89,8 +89,9 @@ export class Pipeline<U> {
     const t1 = now();
     const probs = await this.stages.engine.run(batch.data, batch.n);
     const t2 = now();
-    // Overlap: the next inference runs while this result is smoothed and sent (order is kept:
-    // the next result cannot arrive before this synchronous work is done).
+    // Start the next frame before smoothing and sending this one: an engine that computes off the
+    // main thread overlaps the two (onnxruntime-node computes on it, deferred by setImmediate, so
+    // there this only queues). Order is kept: no result can arrive during this synchronous work.
     this.release();
     if (this.stopped) return;
     const update = this.stages.smooth(frame, batch, probs);
