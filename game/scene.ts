@@ -30,7 +30,7 @@ export interface SceneSpec {
   variant: number;
   effects: WorldEffect[];
   /** The character's HUD port (1-4) or null for no HUD. */
-  hud: { port: number; damage: number; stocks: number } | null;
+  hud: HudState | null;
 }
 
 export interface SceneLabels { character: Character; color: Color; stage: Stage; orientation: Orientation }
@@ -45,6 +45,53 @@ function pickAction(rng: Rng): PoseName {
   return 'idle';
 }
 
+/** The HUD port the player is in, live and in every dataset frame: the seed's captures are port 1. */
+export const PLAYER_PORT = 1;
+
+export interface HudState { port: number; damage: number; stocks: number }
+
+/** A HUD state anywhere in a game: damage 0 (fresh stock) or up to 180%, 1-4 stocks. */
+export function randomHud(rng: Rng): HudState {
+  return { port: PLAYER_PORT, damage: rng.range(0, 1) < 0.15 ? 0 : rng.range(0, 180), stocks: rng.int(1, 5) };
+}
+
+/** Visible world width: mostly a wide shot, sometimes a close-up. */
+export function randomView(rng: Rng): number {
+  return rng.chance(0.1) ? rng.range(320, 520) : rng.range(650, 1300);
+}
+
+/** The character's size jitter (costume/pose proportions vary a little). */
+export function randomScale(rng: Rng): number {
+  return rng.range(0.92, 1.08);
+}
+
+/** Effect size in world units for a character of height `figHeight`. */
+export function randomEffectSize(rng: Rng, figHeight: number): number {
+  return figHeight * rng.range(0.25, 0.7);
+}
+
+/** Fraction of frames with effects on screen; the live game aims for the same share. */
+export const EFFECT_RATE = 0.3;
+
+/** The pose jitter dataset frames get (radians). */
+export const POSE_JITTER = 0.18;
+
+/**
+ * Where the character's middle sits on screen: anywhere above the HUD, or (sometimes) straddling
+ * the left, right or top edge so part of it is cut off.
+ */
+export function randomFraming(rng: Rng, charW: number, charH: number, width: number, height: number): { midX: number; midY: number } {
+  let midX = rng.range(Math.min(charW * 0.6, width / 2), Math.max(width - charW * 0.6, width / 2));
+  let midY = rng.range(Math.min(charH * 0.6, height * 0.4), Math.max(height * 0.78 - charH * 0.4, height * 0.4));
+  if (rng.chance(0.12)) {
+    const side = rng.int(0, 3);
+    if (side === 0) midX = rng.range(-0.2, 0.3) * charW;
+    else if (side === 1) midX = width - rng.range(-0.2, 0.3) * charW;
+    else midY = rng.range(-0.15, 0.3) * charH;
+  }
+  return { midX, midY };
+}
+
 /** A random gameplay frame: mostly small characters, sometimes cut off or behind an effect. */
 export function randomScene(rng: Rng, labels: SceneLabels, width: number, height: number, hud: boolean): SceneSpec {
   const look = STAGE_LOOKS[labels.stage];
@@ -54,25 +101,14 @@ export function randomScene(rng: Rng, labels: SceneLabels, width: number, height
   const x = rng.range(surface.x0 + 15, surface.x1 - 15);
   const airborne = action === 'jump' || action === 'tumble';
   const y = surface.y - (airborne ? rng.range(30, 220) : 0);
-  // Visible world width: mostly a wide shot, sometimes a close-up.
-  const view = rng.chance(0.1) ? rng.range(320, 520) : rng.range(650, 1300);
+  const view = randomView(rng);
   const zoom = width / view;
   const viewH = height / zoom;
-  // Frame the character in screen space: its middle somewhere above the HUD, or (sometimes)
-  // straddling the left, right or top edge so part of it is cut off.
-  const charW = fig.height * 0.5 * zoom, charH = fig.height * zoom;
-  let midX = rng.range(Math.min(charW * 0.6, width / 2), Math.max(width - charW * 0.6, width / 2));
-  let midY = rng.range(Math.min(charH * 0.6, height * 0.4), Math.max(height * 0.78 - charH * 0.4, height * 0.4));
-  if (rng.chance(0.12)) {
-    const side = rng.int(0, 3);
-    if (side === 0) midX = rng.range(-0.2, 0.3) * charW;
-    else if (side === 1) midX = width - rng.range(-0.2, 0.3) * charW;
-    else midY = rng.range(-0.15, 0.3) * charH;
-  }
+  const { midX, midY } = randomFraming(rng, fig.height * 0.5 * zoom, fig.height * zoom, width, height);
   const cx = x - (midX - width / 2) / zoom;
   const cy = y - fig.height * 0.5 - (midY - height / 2) / zoom;
   const effects: WorldEffect[] = [];
-  if (rng.chance(0.3)) {
+  if (rng.chance(EFFECT_RATE)) {
     const n = rng.int(1, 4);
     for (let i = 0; i < n; i++) {
       const near = i === 0 || rng.chance(0.4);
@@ -80,7 +116,7 @@ export function randomScene(rng: Rng, labels: SceneLabels, width: number, height
         kind: rng.pick(EFFECT_KINDS),
         x: near ? x + rng.jitter(fig.height * 0.4) : cx + rng.jitter(view * 0.45),
         y: near ? y - fig.height * rng.range(0.1, 0.8) : cy + rng.jitter(viewH * 0.4),
-        size: fig.height * rng.range(0.25, 0.7),
+        size: randomEffectSize(rng, fig.height),
         age: rng.next(),
         seed: rng.int(0, 0x7fffffff),
       });
@@ -88,11 +124,11 @@ export function randomScene(rng: Rng, labels: SceneLabels, width: number, height
   }
   return {
     width, height, ...labels, action,
-    pose: jitteredPose(action, rng.next(), rng, 0.18),
-    x, y, scale: rng.range(0.92, 1.08),
+    pose: jitteredPose(action, rng.next(), rng, POSE_JITTER),
+    x, y, scale: randomScale(rng),
     camera: { cx, cy, zoom },
     variant: rng.next(),
     effects,
-    hud: hud ? { port: 1, damage: rng.range(0, 1) < 0.15 ? 0 : rng.range(0, 180), stocks: rng.int(1, 5) } : null,
+    hud: hud ? randomHud(rng) : null,
   };
 }
