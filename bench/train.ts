@@ -2,7 +2,7 @@
 // on each engine that loads here: ONNX Runtime at 1 and 2 threads (and all cores when more),
 // then tfjs on its best backend. Random weights: speed does not depend on their values.
 import os from 'node:os';
-import { backboneLayers, randomWeights } from '../models/backbones.ts';
+import { loadBackboneWeights } from '../models/backbone-weights.ts';
 import type { BackboneName } from '../models/backbones.ts';
 import { openEngine } from '../models/engine.ts';
 import type { Engine, EngineOptions } from '../models/engine.ts';
@@ -45,7 +45,7 @@ export async function timeEngine(engine: Engine, warmup: number, runs: number): 
 }
 
 export async function runBenchTrain(o: BenchTrainOptions): Promise<BenchRow[]> {
-  const weights = { weights: randomWeights(backboneLayers(o.backbone), [o.height, o.width, 3], 1), id: 'random(seed=1)' };
+  const weights = await loadBackboneWeights('random:1', o.backbone);
   const staged = await stageBackbone(o.backbone, weights, o.height, o.width, true);
   const say = (s: string): boolean => process.stdout.write(`${s}\n`);
   say(`bench-train: ${o.backbone} without top at ${o.width}x${o.height}, RANDOM weights (speed only), batch 1, ${o.warmup} warm-up runs, median of timed runs`);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../cli/run.ts';
 import { backboneLayers, randomWeights } from './backbones.ts';
 import type { BackboneName } from './backbones.ts';
-import { hasWeights } from './layers.ts';
+import { checkWeights, hasWeights } from './layers.ts';
 import type { WeightSet } from './layers.ts';
 import { decodeWeights, encodeWeights, WEIGHTS_DATA, WEIGHTS_MANIFEST } from './weights-file.ts';
 
@@ -33,6 +33,7 @@ export function backboneFiles(meta: BackboneMeta, weights: WeightSet): Record<st
   return { [BACKBONE_META]: JSON.stringify(meta, null, 2), [WEIGHTS_MANIFEST]: manifest, [WEIGHTS_DATA]: data };
 }
 
+/** The backbone's layers out of `all`, each present and shaped as the backbone needs. */
 function onlyBackbone(name: BackboneName, all: WeightSet, from: string): WeightSet {
   const out: WeightSet = new Map();
   for (const l of backboneLayers(name).filter(hasWeights)) {
@@ -40,6 +41,9 @@ function onlyBackbone(name: BackboneName, all: WeightSet, from: string): WeightS
     if (!w) throw new UserError(`${from}: has no weights for ${name} layer ${l.name}`);
     out.set(l.name, w);
   }
+  // Conv kernel shapes do not depend on the input size: any size the backbone accepts will do.
+  const problem = checkWeights(backboneLayers(name), [224, 224, 3], out);
+  if (problem) throw new UserError(`${from}: ${problem}`);
   return out;
 }
 
@@ -75,7 +79,10 @@ export async function loadBackboneWeights(spec: string, backbone: BackboneName):
   const { loadTfjsModel } = await import('./tfjs-io.ts');
   const { tf } = await loadTfjs();
   const model = await loadTfjsModel(tf, spec);
-  const weights = readTfjsWeights(model, backboneLayers(backbone));
-  model.dispose();
-  return { backbone, weights, description: `${pkg.meta.weights}, from package ${path.basename(spec)}` };
+  try {
+    const weights = onlyBackbone(backbone, readTfjsWeights(model, backboneLayers(backbone)), spec);
+    return { backbone, weights, description: `${pkg.meta.weights}, from package ${path.basename(path.resolve(spec))}` };
+  } finally {
+    model.dispose();
+  }
 }

@@ -26,7 +26,7 @@ function registerTrain(program: Command): void {
     .description('train a character classifier: cached backbone features → dense head → stacked model package')
     .option('--data <dir>', 'split layout: <data>/{train,valid,test}/images/<class>/*.jpg', 'data/keras')
     .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
-    .option('--weights <src>', "backbone weights: random[:seed], or a model folder (e.g. from `models import-keras`)", 'random:1')
+    .option('--weights <src>', 'backbone weights: random[:seed], a Keras .h5 (notop or full model), a folder from `models import-keras`/`models fetch`, or a trained model package', 'random:1')
     .option('--size <WxH>', 'model input size (frames are stretched to it)', '224x224')
     .option('--name <name>', 'package name after the date stamp', nameFlag, 'model')
     .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/', 'models')

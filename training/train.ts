@@ -8,7 +8,8 @@ import { openEngine } from '../models/engine.ts';
 import type { Engine, EngineKind } from '../models/engine.ts';
 import { loadTfjs } from '../models/tfjs.ts';
 import type { WeightSet } from '../models/layers.ts';
-import { resolveBackboneWeights, stageBackbone } from './backbone-source.ts';
+import { loadBackboneWeights } from '../models/backbone-weights.ts';
+import { stageBackbone } from './backbone-source.ts';
 import { emptyHistory } from './callbacks.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { extractFeatures, fingerprintFiles } from './feature-cache.ts';
@@ -82,12 +83,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const splits = await listSplits(o.data);
   const classes = splits.train.classes;
   log(`classes (${classes.length}): ${classes.join(', ')}; images: train ${splits.train.items.length}, valid ${splits.valid.items.length}, test ${splits.test.items.length}`);
-  const bw = await resolveBackboneWeights(o.weights, o.backbone, o.height, o.width);
-  log(`backbone: ${o.backbone} ${o.width}x${o.height}, weights ${bw.id}`);
+  const bw = await loadBackboneWeights(o.weights, o.backbone);
+  log(`backbone: ${o.backbone} ${o.width}x${o.height}, weights ${bw.description}`);
   const staged = await stageBackbone(o.backbone, bw, o.height, o.width, o.engine === 'tfjs');
   let engine: Engine | undefined;
   try {
-    const model = { backbone: o.backbone, weightsId: bw.id, width: o.width, height: o.height };
+    const model = { backbone: o.backbone, weightsId: bw.description, width: o.width, height: o.height };
     const extract = (listing: SplitListing, split: string): Promise<FeatureSet> =>
       extractFeatures({
         cacheRoot: o.cacheRoot, listing, model, skipBad: o.skipBad, batch: o.extractBatch, signal: o.signal, label: `features ${split}`,
@@ -118,7 +119,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }, history, log);
     }
     const built = await buildPackage({
-      opts: o, classes, splits, fingerprint: await datasetFingerprint(splits), weightsId: bw.id,
+      opts: o, classes, splits, fingerprint: await datasetFingerprint(splits), weightsId: bw.description,
       backbone: layers, head: head.layers, weights, history, stagingDir: staged.pkg.dir, log,
     });
     return { ...built, history, extracted };
