@@ -5,11 +5,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LayerSpec, WeightSet } from '../models/layers.ts';
 import { openEngine } from '../models/engine.ts';
-import { exportOnnx } from '../models/onnx-export.ts';
+import { packageFiles } from '../models/package-files.ts';
 import { modelInput, writeModelPackage } from '../models/package.ts';
 import type { ModelMeta, ModelPackage } from '../models/package.ts';
-import { buildTfjsModel, loadTfjs } from '../models/tfjs.ts';
-import { tfjsModelFiles } from '../models/tfjs-io.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { evaluatePackage, reportFiles } from './evaluation.ts';
 import type { EvaluationReport } from './evaluation.ts';
@@ -45,18 +43,6 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
   const o = p.opts;
   const dir = o.packageDir ?? path.join(o.out, `${dateStamp(o.now ?? new Date())}-${o.name}`);
   const name = path.basename(path.resolve(dir));
-  const layers = [...p.backbone, ...p.head];
-  const doc = `${o.backbone} (${p.weightsId}) + dense head, trained by smashsight`;
-  const { tf } = await loadTfjs();
-  const tfModel = buildTfjsModel(tf, layers, p.weights, { height: o.height, width: o.width });
-  const tfFiles = await tfjsModelFiles(tfModel);
-  tfModel.dispose();
-  const files: Record<string, string | Uint8Array> = {
-    'model.onnx': exportOnnx({ height: o.height, width: o.width, layers, weights: p.weights, doc }),
-    'backbone.onnx': exportOnnx({ height: o.height, width: o.width, layers: p.backbone, weights: p.weights, doc }),
-    ...tfFiles,
-    'labels.json': JSON.stringify(p.classes) + '\n',
-  };
   const meta: ModelMeta = {
     name,
     created: new Date().toISOString(),
@@ -68,6 +54,8 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
     classes: p.classes.length,
     dataset: { fingerprint: p.fingerprint, counts: classCounts(p.splits) },
   };
+  // Both ONNX graphs, the tfjs model, labels and meta: built as `models import-keras` builds them.
+  const files = await packageFiles({ meta, labels: p.classes, layers: [...p.backbone, ...p.head], weights: p.weights });
 
   // Evaluate the stacked package from a staging copy, with the engine the user chose.
   const stage = path.join(p.stagingDir, 'package');
@@ -88,7 +76,7 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
   };
   const config = { backbone: o.backbone, size: `${o.width}x${o.height}`, weights: p.weightsId, head: o.head, fine_tune: o.fineTune ? { blocks: o.fineTune, ...o.fineTuneCfg } : null };
   Object.assign(files, await reportFiles(report, p.history), {
-    'meta.json': JSON.stringify(meta, null, 2) + '\n',
+    'meta.json': JSON.stringify(meta, null, 2) + '\n', // again, now with the metrics
     'history.json': JSON.stringify({ ...p.history, config }, null, 2) + '\n',
   });
   await writeModelPackage(dir, files);
