@@ -12,6 +12,8 @@ import { PALETTES } from '../game/palettes.ts';
 import { posePhase } from '../game/poses.ts';
 import { drawHud, hudPortRegions } from '../game/hud.ts';
 import { startLiveGame } from '../game/live.ts';
+import { LiveSim } from '../game/live-sim.ts';
+import { renderScene } from '../game/render.ts';
 import { registerSynth } from '../game/command.ts';
 import { runCli } from '../cli/run.ts';
 import { parseFrameName } from '../training/dataset/naming.ts';
@@ -153,6 +155,37 @@ describe('scenes', () => {
 });
 
 describe('live game', () => {
+  it('draws its frames from the dataset scene distribution (port 1 HUD, zoom, scale, effects)', () => {
+    // A model trained on synth frames reads the port-1 HUD: live frames must show the same game.
+    const W = 160, H = 120, r = new Raster(W, H);
+    const sim = new LiveSim(5, [...CHARACTERS], W, H);
+    const scenes = [];
+    const metas = [];
+    for (let t = 1; t <= 1800; t++) {
+      if (t % 120 === 0) sim.switchCharacter(); // a new game every 4 s, the synthetic source's default
+      sim.step(1 / 30);
+      if (t % 4) continue;
+      const s = sim.scene();
+      scenes.push(s);
+      metas.push(renderScene(r, s));
+    }
+    for (const s of scenes) {
+      expect(s.hud).toMatchObject({ port: 1 });
+      expect(s.hud!.stocks >= 1 && s.hud!.stocks <= 4 && s.hud!.damage >= 0 && s.hud!.damage <= 180).toBe(true);
+      const view = W / s.camera.zoom;
+      expect(view >= 320 && view <= 1300, `view ${view}`).toBe(true);
+      expect(s.scale >= 0.92 && s.scale <= 1.08).toBe(true);
+    }
+    const views = scenes.map((s) => W / s.camera.zoom);
+    expect(views.some((v) => v < 560) && views.some((v) => v > 1000)).toBe(true);
+    expect(new Set(scenes.map((s) => s.variant)).size).toBeGreaterThan(5);
+    expect(new Set(scenes.map((s) => s.hud!.stocks)).size).toBeGreaterThan(2);
+    const withEffects = scenes.filter((s) => s.effects.length > 0).length / scenes.length;
+    expect(withEffects).toBeGreaterThan(0.15);
+    expect(withEffects).toBeLessThan(0.5);
+    expect(metas.filter((m) => m.areaFraction < 0.1).length / metas.length).toBeGreaterThan(0.7);
+  });
+
   it('streams frames of the right size and its timeline switches label', async () => {
     const timelinePath = path.join(tmp(), 'timeline.jsonl');
     const game = startLiveGame({ seed: 3, fps: 30, width: 64, height: 48, switchSeconds: 0.25, timelinePath });
