@@ -5,13 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { CLI } from './helpers/cli.ts';
 import { evaluatePredictions } from '../training/metrics.ts';
 import { reportFiles } from '../training/evaluation.ts';
 import type { EvaluationReport } from '../training/evaluation.ts';
 import { emptyHistory, recordEpoch } from '../training/callbacks.ts';
 import { imageSplit, randomPackage } from './helpers/training-fixtures.ts';
-
-const CLI = path.resolve('bin/smashsight.js');
 
 describe('metrics', () => {
   it('computes top-1, both confusion matrices and per-class figures', () => {

@@ -4,10 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLI } from './helpers/cli.ts';
 import { findFfmpeg } from '../source/ffmpeg.ts';
 import { imageSplit, randomPackage } from './helpers/training-fixtures.ts';
-
-const CLI = path.resolve('bin/smashsight.js');
 
 interface Line {
   input: string;

@@ -1,24 +1,17 @@
 // `train --weights` goes through the one resolver in models/ (loadBackboneWeights): a VGG16 notop
 // .h5 imported with `models import-keras` trains from its folder, and the package carries exactly
 // those frozen weights. 32x32 input, 16 images, one epoch: the VGG16 run takes seconds.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.ts';
 import { loadBackboneWeights } from '../models/backbone-weights.ts';
 import { backboneLayers, randomWeights } from '../models/backbones.ts';
 import type { BackboneName } from '../models/backbones.ts';
 import type { WeightSet } from '../models/layers.ts';
 import { writeNotopH5 } from './helpers/keras-h5.ts';
 import { imageSplit } from './helpers/training-fixtures.ts';
-
-const CLI = path.resolve('bin/smashsight.js');
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A quick train run writing under `<root>/<run>/`: tiny sizes, one epoch. */
 function trainArgs(root: string, run: string, weights: string, backbone = 'tiny'): string[] {

@@ -1,24 +1,18 @@
 // The whole training path on synthetic gameplay: synth → split → train (tiny backbone, random
 // frozen weights) → package → evaluate, and every bad input the train command must refuse cleanly.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.ts';
+import type { CliResult } from './helpers/cli.ts';
 import { imageSplit } from './helpers/training-fixtures.ts';
 import { backboneLayers, randomWeights } from '../models/backbones.ts';
 import { loadTfjs, readTfjsWeights } from '../models/tfjs.ts';
 import { loadTfjsModel } from '../models/tfjs-io.ts';
 
-const CLI = path.resolve('bin/smashsight.js');
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** A quick train run: tiny sizes, one epoch; the point is what it refuses. */
-function quickTrain(root: string, extra: string[] = []): ReturnType<typeof cli> {
+function quickTrain(root: string, extra: string[] = []): CliResult {
   return cli([
     'train', '--data', path.join(root, 'data'), '--backbone', 'tiny', '--weights', 'random:1', '--size', '32x32',
     '--width', '8', '--depth', '1', '--epochs', '1', '--threads', '1', '--name', 'quick',
@@ -136,7 +130,7 @@ describe('full run on synthetic gameplay', () => {
   it('synth → split → train → package → evaluate reaches >= 90% top-1 on the held-out split', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
     const data = path.join(root, 'data');
-    const ok = (r: ReturnType<typeof cli>): void => {
+    const ok = (r: CliResult): void => {
       expect(r.stderr).not.toMatch(/Error:/);
       expect(r.status).toBe(0);
     };
