@@ -13,7 +13,9 @@ WORK=${WORK:-.cache/demo-data}
 CLI="node bin/smashsight.js"
 
 # 8 characters x 4 costumes x 4 stages x 2 facings x FRAMES frames, rendered at 640x480 (the seed's frame size, what live capture sees).
-FRAMES=${FRAMES:-32}
+# 96 per combo (24576 frames): with 32 the linear head overfit (train 99.9%, valid 91%) and live games
+# of a weak combo stayed wrong for the whole game; more frames close that gap.
+FRAMES=${FRAMES:-96}
 $CLI synth --out "$WORK" --seed 7 --frames-per-combo "$FRAMES" --size 640x480 --force
 $CLI split --in "$WORK/images" --out "$WORK/keras" --seed 1 --train 70 --valid 15 --test 15 --force
 # The head: the notebook's Flatten → Dense softmax without hidden layers (depth 0) keeps the
