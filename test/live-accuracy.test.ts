@@ -1,0 +1,59 @@
+// Issue 4's live accuracy: the real server on the synthetic game with the bundled demo model; the
+// smoothed label is scored against the game's own timeline once each switch has settled.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TimelineEntry } from '../game/live.ts';
+import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';
+import { connectClient, startTestServer, type TestServer } from './helpers/server.ts';
+
+let srv: TestServer | undefined;
+afterEach(async () => {
+  await srv?.stop();
+  srv = undefined;
+});
+
+const SWITCH_SECONDS = 2;
+/** Games watched: enough that one hard game (a close-up of a similar costume) cannot decide the result alone. */
+const GAMES = 10;
+/** After a switch, smoothing (EMA 0.3 + 300 ms hold, the serve defaults) gets this long to settle before we score. */
+const SETTLE_MS = 1000;
+
+/** The timeline entry in force at t, or null inside a settling window (or before the first frame). */
+function gameAt(timeline: TimelineEntry[], t: number): TimelineEntry | null {
+  let current: TimelineEntry | undefined;
+  for (const e of timeline) if (e.t <= t) current = e;
+  if (!current || t - current.t < SETTLE_MS) return null;
+  return current;
+}
+
+describe('live accuracy with the demo model', () => {
+  it('the smoothed label is right ≥ 90% of the time after each switch settles', async () => {
+    srv = await startTestServer({
+      model: 'models/demo', source: 'synthetic:7', captureFps: 15, smoothing: DEFAULT_SMOOTHING, frameOptions: { switchSeconds: SWITCH_SECONDS },
+    });
+    const c = await connectClient(srv.wsUrl);
+    await c.next('status', (s) => s.source.state === 'up', 60_000);
+    const game = srv.server.source.stream?.game;
+    expect(game).toBeDefined();
+    await new Promise((r) => setTimeout(r, GAMES * SWITCH_SECONDS * 1000));
+    const timeline = [...game!.timeline];
+    expect(new Set(timeline.map((e) => e.label)).size).toBeGreaterThanOrEqual(3);
+    // per game: [right, scored], so a failure says which games went wrong
+    const games = new Map<TimelineEntry, [number, number]>();
+    for (const m of c.messages) {
+      if (m.type !== 'prediction') continue;
+      const g = gameAt(timeline, m.capturedAt);
+      if (g === null) continue;
+      const tally = games.get(g) ?? [0, 0];
+      if (m.regions[0]!.label === g.label) tally[0]++;
+      tally[1]++;
+      games.set(g, tally);
+    }
+    const right = [...games.values()].reduce((a, v) => a + v[0], 0);
+    const scored = [...games.values()].reduce((a, v) => a + v[1], 0);
+    const report = [...games].map(([g, [r, n]]) => `${g.label} ${r}/${n}`).join(', ');
+    expect(games.size).toBeGreaterThanOrEqual(GAMES - 2);
+    expect(scored).toBeGreaterThan(GAMES * 10);
+    expect(right / scored, report).toBeGreaterThanOrEqual(0.9);
+    await c.close();
+  });
+});
