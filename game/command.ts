@@ -1,7 +1,7 @@
 // `smashsight synth`: the labelled synthetic dataset, or with --live the same game as a stream.
 import type { Command } from 'commander';
 import { CHARACTERS, COLORS, ORIENTATIONS, STAGES } from './labels.ts';
-import { parseIntFlag, parseList, parseNumberFlag, parseOnOff, parseSize } from './flags.ts';
+import { parseIntFlag, parseList, parseNumberFlag, parseOnOff, parseSize } from '../cli/flags.ts';
 import { UserError } from '../cli/run.ts';
 
 interface SynthFlags {
@@ -36,7 +36,7 @@ export function registerSynth(program: Command): void {
     .option('--stdout', 'live: write raw rgb24 frames to stdout')
     .action(async (f: SynthFlags) => {
       const seed = parseIntFlag('--seed', f.seed, 0, 2 ** 32 - 1);
-      const { width, height } = parseSize('--size', f.size);
+      const { width, height } = parseSize(f.size, { minWidth: 64, minHeight: 48, max: 4096, even: true });
       const characters = parseList('--characters', f.characters, CHARACTERS);
       if (f.live) {
         await runLive(f, seed, width, height, characters);

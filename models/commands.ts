@@ -1,15 +1,8 @@
 // `smashsight models …`: import Keras .h5 files, fetch the ImageNet VGG16 weights, list packages.
 // Heavy modules load inside the actions so `--help` stays fast.
 import type { Command } from 'commander';
+import { parseSize } from '../cli/flags.ts';
 import { UserError } from '../cli/run.ts';
-
-/** `WxH` (e.g. 320x240, as `train --size` and ffmpeg write sizes) → size; validated here at the edge. */
-function parseSize(text: string, min: number): { height: number; width: number } {
-  const m = /^(\d+)x(\d+)$/.exec(text);
-  const size = m ? { width: Number(m[1]), height: Number(m[2]) } : null;
-  if (!size || size.height < min || size.width < min) throw new UserError(`--size ${text}: expected WxH with both ≥ ${min}, e.g. 224x224`);
-  return size;
-}
 
 export function registerModelCommands(program: Command): void {
   const models = program.command('models').description('Model weights and packages: import Keras .h5, fetch VGG16, list');
@@ -25,7 +18,7 @@ export function registerModelCommands(program: Command): void {
     .option('--out <dir>', 'parent folder of model packages', 'models')
     .action(async (file: string, o: { name?: string; labels?: string; labelsFile?: string; size?: string; out: string }) => {
       const { importKeras } = await import('./import-keras.ts');
-      const dir = await importKeras(file, { name: o.name, labels: o.labels, labelsFile: o.labelsFile, size: o.size ? parseSize(o.size, 32) : undefined, out: o.out });
+      const dir = await importKeras(file, { name: o.name, labels: o.labels, labelsFile: o.labelsFile, size: o.size ? parseSize(o.size, { minWidth: 32 }) : undefined, out: o.out });
       process.stdout.write(`${dir}\n`);
     });
 

@@ -5,7 +5,7 @@ import { ENGINE_KINDS } from '../models/engine.ts';
 import type { EngineKind } from '../models/engine.ts';
 import { MIN_INPUT } from '../models/backbones.ts';
 import { UserError } from '../cli/run.ts';
-import { parseSize } from './dataset/commands.ts';
+import { parseSize } from '../cli/flags.ts';
 import { backboneFlag, fraction, nameFlag, nonNegative, positive, positiveInt, wholeNumber } from './flags.ts';
 import type { BackboneName } from '../models/backbones.ts';
 

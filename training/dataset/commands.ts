@@ -1,17 +1,10 @@
 // `split` and `capture`: flags are validated here, once; the work modules load lazily.
 import { Command, Option } from 'commander';
 import { UserError } from '../../cli/run.ts';
-import { parseIntFlag, parseNumberFlag } from '../../game/flags.ts';
+import { parseIntFlag, parseNumberFlag, parseSize } from '../../cli/flags.ts';
 import { SOURCE_SPEC_HELP } from '../../source/spec.ts';
 
 const GROUP_FIELDS = ['stage', 'color', 'orientation', 'character', 'session'];
-
-/** `--size WxH` (any positive size; also used by training's commands). */
-export function parseSize(text: string): { width: number; height: number } {
-  const m = /^(\d+)x(\d+)$/.exec(text.trim());
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UserError(`--size '${text}': expected WxH, e.g. 640x480`);
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
 
 export function registerDatasetCommands(program: Command): void {
   program

@@ -1,5 +1,5 @@
-// Validation of `synth` flags: once, at the edge, with messages that name the flag.
-import { UserError } from '../cli/run.ts';
+// Flag validation for every command: once, at the edge, with messages that name the flag.
+import { UserError } from './run.ts';
 
 /** Parses a comma list and checks every item against `allowed`. */
 export function parseList<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
@@ -13,11 +13,16 @@ export function parseList<T extends string>(flag: string, text: string, allowed:
   return [...new Set(items)] as T[];
 }
 
-export function parseSize(flag: string, text: string): { width: number; height: number } {
+export interface SizeLimits { flag?: string; minWidth?: number; minHeight?: number; max?: number; even?: boolean }
+
+/** `WxH` (as ffmpeg writes sizes, e.g. 640x480) → size, within the command's limits. */
+export function parseSize(text: string, limits: SizeLimits = {}): { width: number; height: number } {
+  const { flag = '--size', minWidth = 1, minHeight = minWidth, max = 16384, even = false } = limits;
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
   const width = m ? Number(m[1]) : NaN, height = m ? Number(m[2]) : NaN;
-  if (!m || width < 64 || height < 48 || width > 4096 || height > 4096 || width % 2 || height % 2) {
-    throw new UserError(`${flag} '${text}': expected WxH with even sizes from 64x48 to 4096x4096, e.g. 640x480`);
+  if (!m || width < minWidth || height < minHeight || width > max || height > max || (even && (width % 2 || height % 2))) {
+    const rule = `${even ? 'even ' : ''}sizes from ${minWidth}x${minHeight} to ${max}x${max}`;
+    throw new UserError(`${flag} '${text}': expected WxH with ${rule}, e.g. 640x480`);
   }
   return { width, height };
 }
