@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
-import type { Engine } from '../models/engine.ts';
+import { UserError } from '../kit/errors.ts';
+import type { Engine } from '../engine/engine.ts';
 import { startServer, type ServeConfig } from '../server/serve.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';

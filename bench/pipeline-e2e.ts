@@ -5,7 +5,8 @@
 // so both figures see the same machine load (other processes on these 2 cores come and go).
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import type { Engine } from '../models/engine.ts';
+import type { Engine } from '../engine/engine.ts';
+import { now } from '../kit/clock.ts';
 import type { Frame, FrameStream } from '../source/frames.ts';
 import { percentile } from '../server/metrics.ts';
 import type { ServerMessage } from '../server/protocol.ts';
@@ -51,7 +52,7 @@ export function replayFrames(frames: Frame[], perRun = 2): Replay {
   const emit = (): void => {
     if (!stream || replay.paused) return;
     const f = usable[seq % usable.length]!;
-    stream.emit('frame', { ...f, seq: seq++, capturedAt: performance.timeOrigin + performance.now() });
+    stream.emit('frame', { ...f, seq: seq++, capturedAt: now() });
   };
   const replay: Replay = {
     paused: false,

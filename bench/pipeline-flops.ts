@@ -2,9 +2,9 @@
 // conv and dense multiply-accumulates × 2) against the measured peak of a plain matmul on the
 // same engine and threads. Every throughput figure then reads as a fraction of that limit.
 import onnxProto from 'onnx-proto';
-import { backboneLayers, headLayers } from '../models/backbones.ts';
-import { layerShapes, type LayerSpec } from '../models/layers.ts';
-import type { ModelMeta } from '../models/package.ts';
+import { backboneLayers, headLayers } from '../engine/backbones.ts';
+import { layerShapes, type LayerSpec } from '../engine/layers.ts';
+import type { ModelMeta } from '../engine/package.ts';
 
 const { onnx } = onnxProto;
 
@@ -73,7 +73,7 @@ async function onnxMatmulGflops(threads: number, n: number, seconds: number): Pr
 
 /** Same on tfjs (whatever backend loaded). */
 export async function tfjsPeakGflops(n = 512, seconds = 2): Promise<number> {
-  const { loadTfjs } = await import('../models/tfjs.ts');
+  const { loadTfjs } = await import('../engine/tfjs.ts');
   const { tf } = await loadTfjs();
   const a = tf.fill([n, n], 0.5);
   const b = tf.fill([n, n], 0.25);

@@ -1,10 +1,11 @@
 // One timing per pipeline stage, each in isolation: capture (ffmpeg → frames), crop + scale
 // (sharp), inference per batch size, smoothing (state store), publish (encode once).
 import fs from 'node:fs';
-import type { Engine } from '../models/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import { openFrames, type Frame } from '../source/frames.ts';
 import type { SourceSpec } from '../source/spec.ts';
-import { prepareBatch, workingSize, type Size } from '../server/crop.ts';
+import type { Size } from '../kit/geometry.ts';
+import { prepareBatch, workingSize } from '../server/crop.ts';
 import { Metrics, percentile } from '../server/metrics.ts';
 import type { RegionSpec } from '../server/protocol.ts';
 import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';

@@ -1,9 +1,9 @@
 // `smashsight bench`: every stage of the live pipeline timed on its own, then end to end, with
 // the model's FLOPs against the measured peak of the same engine so each figure reads as a
 // fraction of what this machine allows.
-import { UserError } from '../cli/run.ts';
-import { openEngine, type DeviceKind, type EngineKind } from '../models/engine.ts';
-import { readModelPackage } from '../models/package.ts';
+import { UserError } from '../kit/errors.ts';
+import { openEngine, type DeviceKind, type EngineKind } from '../engine/engine.ts';
+import { readModelPackage } from '../engine/package.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
 import { parseRegionArg, type RegionSpec } from '../server/protocol.ts';
 import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';

@@ -2,10 +2,10 @@
 // on each engine that loads here: ONNX Runtime at 1 and 2 threads (and all cores when more),
 // then tfjs on its best backend. Random weights: speed does not depend on their values.
 import os from 'node:os';
-import { loadBackboneWeights } from '../models/backbone-weights.ts';
-import type { BackboneName } from '../models/backbones.ts';
-import { openEngine } from '../models/engine.ts';
-import type { Engine, EngineOptions } from '../models/engine.ts';
+import { loadBackboneWeights } from '../engine/backbone-weights.ts';
+import type { BackboneName } from '../engine/backbones.ts';
+import { openEngine } from '../engine/engine.ts';
+import type { Engine, EngineOptions } from '../engine/engine.ts';
 import { stageBackbone } from '../training/backbone-source.ts';
 
 export interface BenchTrainOptions {

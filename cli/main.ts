@@ -2,8 +2,8 @@
 // inside each action so `--help` stays fast.
 import { Command } from 'commander';
 import { registerSynth } from '../game/command.ts';
-import { registerDatasetCommands } from '../training/dataset/commands.ts';
-import { registerModelCommands } from '../models/commands.ts';
+import { registerDatasetCommands } from '../dataset/commands.ts';
+import { registerModelCommands } from '../engine/commands.ts';
 import { registerTrainingCommands } from '../training/commands.ts';
 import { registerServerCommands } from '../server/commands.ts';
 import { registerDoctor } from './doctor.ts';

@@ -1,8 +1,8 @@
 // `smashsight synth`: the labelled synthetic dataset, or with --live the same game as a stream.
 import type { Command } from 'commander';
 import { CHARACTERS, COLORS, ORIENTATIONS, STAGES } from './labels.ts';
-import { parseIntFlag, parseList, parseNumberFlag, parseOnOff, parseSize } from '../cli/flags.ts';
-import { UserError } from '../cli/run.ts';
+import { parseIntFlag, parseList, parseNumberFlag, parseOnOff, parseSize } from '../kit/flags.ts';
+import { UserError } from '../kit/errors.ts';
 
 interface SynthFlags {
   out: string; seed: string; characters: string; colors: string; stages: string; orientations: string;

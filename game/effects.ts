@@ -1,7 +1,7 @@
 // Smoke puffs, explosions and hit sparks: alpha-blended particles that can hide part of a
 // character. Particle layout is a pure function of the effect's seed and age.
 import type { Raster } from './raster.ts';
-import { mix32 } from './rng.ts';
+import { mix32 } from '../kit/rng.ts';
 
 export const EFFECT_KINDS = ['smoke', 'explosion', 'spark'] as const;
 export type EffectKind = (typeof EFFECT_KINDS)[number];

@@ -3,7 +3,7 @@
 import type { SceneLabels, SceneSpec } from './scene.ts';
 import type { SceneMeta } from './render.ts';
 import type { Raster } from './raster.ts';
-import { Rng, hashKey } from './rng.ts';
+import { Rng, hashKey } from '../kit/rng.ts';
 import { randomScene } from './scene.ts';
 import { renderScene } from './render.ts';
 

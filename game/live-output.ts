@@ -6,7 +6,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { Readable } from 'node:stream';
 import type { LiveGame } from './live.ts';
 import { findFfmpeg } from '../source/ffmpeg.ts';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 export type LiveOutput = { kind: 'window'; title: string } | { kind: 'encode'; target: string } | { kind: 'stdout' };
 

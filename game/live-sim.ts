@@ -10,7 +10,7 @@ import type { EffectKind } from './effects.ts';
 import type { HudState, SceneSpec, WorldEffect } from './scene.ts';
 import type { Surface } from './stages/camera.ts';
 import { COLORS, STAGES } from './labels.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../kit/rng.ts';
 import { jitteredPose } from './poses.ts';
 import { STAGE_LOOKS } from './stages/index.ts';
 import { FIGURES } from './figures/index.ts';

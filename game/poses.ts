@@ -1,7 +1,7 @@
 // Animation cycles: each pose name maps a phase in [0, 1) to joint angles, plus seeded jitter so
 // no two frames of a dataset share an exact pose.
 import type { Pose } from './skeleton.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../kit/rng.ts';
 
 export const POSES = ['idle', 'run', 'jump', 'attack', 'crouch', 'tumble'] as const;
 export type PoseName = (typeof POSES)[number];

@@ -4,7 +4,7 @@ import type { Character, Color, Orientation, Stage } from './labels.ts';
 import type { PoseName } from './poses.ts';
 import type { Pose } from './skeleton.ts';
 import type { EffectKind } from './effects.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../kit/rng.ts';
 import { jitteredPose } from './poses.ts';
 import { FIGURES } from './figures/index.ts';
 import { STAGE_LOOKS } from './stages/index.ts';

@@ -8,9 +8,9 @@ import type { Character, Color, Orientation, Stage } from './labels.ts';
 import type { SceneLabels } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderDatasetFrame } from './frame.ts';
-import { formatFrameName } from '../training/dataset/naming.ts';
-import { createProgress } from '../cli/progress.ts';
-import { UserError } from '../cli/run.ts';
+import { formatFrameName } from '../dataset/naming.ts';
+import { createProgress } from '../kit/progress.ts';
+import { UserError } from '../kit/errors.ts';
 
 export interface SynthOptions {
   out: string;

@@ -2,7 +2,7 @@
 // token, checked on HTTP mutations and on the WebSocket upgrade.
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);

@@ -4,9 +4,8 @@
 import sharp from 'sharp';
 import type { Frame } from '../source/frames.ts';
 import { WHOLE_FRAME } from './protocol.ts';
-import type { Rect, RegionSpec } from './protocol.ts';
-
-export interface Size { width: number; height: number }
+import type { Rect, Size } from '../kit/geometry.ts';
+import type { RegionSpec } from './protocol.ts';
 
 export interface Batch {
   data: Uint8Array;

@@ -1,12 +1,12 @@
 // One frame's path, top to bottom: source → prepare (crop/scale) → engine → smooth → publish.
 // The newest frame wins (obs-backgroundremoval's loop): while the engine is busy a newer frame
 // replaces the waiting one, which is counted as dropped; nothing queues, so latency stays bounded.
-import type { Engine } from '../models/engine.ts';
+import { now } from '../kit/clock.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { Frame } from '../source/frames.ts';
 import type { Batch } from './crop.ts';
 import type { Metrics, Stage } from './metrics.ts';
 
-export const now = (): number => performance.timeOrigin + performance.now();
 
 export interface PipelineStages<U> {
   prepare(frame: Frame): Promise<Batch> | Batch;

@@ -2,7 +2,7 @@
 // capture), encoded on request at most a few times a second and cached per frame.
 import sharp from 'sharp';
 import type { Frame } from '../source/frames.ts';
-import type { Size } from './crop.ts';
+import type { Size } from '../kit/geometry.ts';
 
 const MAX_WIDTH = 320;
 const MIN_INTERVAL_MS = 200;

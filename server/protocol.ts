@@ -1,6 +1,9 @@
 // The contract between the server and every page (overlay, operator, tests): message and state
 // shapes plus validators. Pure (no Node imports) so the overlay bundles it as is. Documented with
 // examples in server/PROTOCOL.md; bump PROTOCOL_VERSION on any incompatible change.
+import type { Rect } from '../kit/geometry.ts';
+
+export type { Rect };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -19,7 +22,6 @@ export const LIMITS = {
 } as const;
 
 /** A rectangle in source pixel coordinates (the frame as the source delivers it). */
-export interface Rect { x: number; y: number; w: number; h: number }
 export interface RegionSpec extends Rect { name: string }
 
 export interface Guess { label: string; p: number }

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Frame, FrameSourceOptions, FrameStream } from '../source/frames.ts';
 import type { SourceSpec } from '../source/spec.ts';
-import type { Size } from './crop.ts';
+import type { Size } from '../kit/geometry.ts';
 import type { SourceState, SourceStatus } from './protocol.ts';
 
 export type OpenFrames = (spec: SourceSpec, opts: FrameSourceOptions) => FrameStream;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { ffmpegInfo } from '../source/ffmpeg.ts';
 import { ffmpegInputFor, SYNTHETIC_SIZE } from '../source/input.ts';
 import type { SourceSpec } from '../source/spec.ts';
-import type { Size } from './crop.ts';
+import type { Size } from '../kit/geometry.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 

@@ -7,7 +7,9 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
 import type { LiveGame } from '../game/live.ts';
 import { ffmpegInfo } from './ffmpeg.ts';
-import { ffmpegInputFor, type Rect } from './input.ts';
+import { now } from '../kit/clock.ts';
+import type { Rect } from '../kit/geometry.ts';
+import { ffmpegInputFor } from './input.ts';
 import type { SourceSpec } from './spec.ts';
 
 export interface Frame {
@@ -118,7 +120,7 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
     filters.push(`scale=${width}:${height}:flags=bilinear`);
 
     const frames = new FrameCutter(width * height * 3, (data, seq) => {
-      if (!this.stopped) this.emit('frame', { seq, capturedAt: performance.timeOrigin + performance.now(), width, height, data });
+      if (!this.stopped) this.emit('frame', { seq, capturedAt: now(), width, height, data });
     });
     const sink = new Writable({
       autoDestroy: false, // fluent-ffmpeg kills ffmpeg when its output closes; let it exit on its own

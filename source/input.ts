@@ -2,17 +2,11 @@
 // at open time, so each (re)open captures where the window is now.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
+import type { Rect } from '../kit/geometry.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
 import type { SourceSpec } from './spec.ts';
 import { findDolphinWindow, findWindow, pickDolphin } from './x11.ts';
-
-export interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
 
 export interface FfmpegInput {
   /** Options placed before `-i` (format, grab size, pacing…). */

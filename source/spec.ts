@@ -1,6 +1,6 @@
 // Source specs: the one text form every command (capture, serve, bench) uses to name where frames
 // come from. Parsed and validated once here; the rest of the code trusts a SourceSpec.
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 export type SourceSpec =
   | { kind: 'window'; title: string }

@@ -3,7 +3,7 @@
 // every open, so a restarted capture follows a window that moved or was re-created.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 export interface X11Window {
   id: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { layerFlops, matmulGraph } from '../bench/pipeline-flops.ts';
-import { backboneLayers } from '../models/backbones.ts';
+import { backboneLayers } from '../engine/backbones.ts';
 
 describe('bench FLOPs and peak graph', () => {
   it('counts VGG16 without top at 30.7 GFLOP per 224x224 frame and 47.0 at 240x320', () => {

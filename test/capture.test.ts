@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegInfo } from '../source/ffmpeg.ts';
 import { ffmpegInputFor } from '../source/input.ts';
 import { parseSourceSpec } from '../source/spec.ts';
-import { runCapture, type CaptureOptions } from '../training/dataset/capture.ts';
-import { parseFrameName } from '../training/dataset/naming.ts';
-import { SESSIONS_FILE } from '../training/dataset/sessions.ts';
+import { runCapture, type CaptureOptions } from '../dataset/capture.ts';
+import { parseFrameName } from '../dataset/naming.ts';
+import { SESSIONS_FILE } from '../dataset/sessions.ts';
 import { showWindow, startXvfb, stopProcess, waitForWindow, type Xvfb } from './helpers/xvfb.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');

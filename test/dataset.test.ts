@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatFrameName, parseFrameName, parseLabel } from '../training/dataset/naming.ts';
-import { scanImages } from '../training/dataset/scan.ts';
-import { SESSIONS_FILE } from '../training/dataset/sessions.ts';
-import { SPLITS, shares, type Assignment } from '../training/dataset/split.ts';
-import { runSplit, type SplitCommandOptions } from '../training/dataset/split-write.ts';
+import { formatFrameName, parseFrameName, parseLabel } from '../dataset/naming.ts';
+import { scanImages } from '../dataset/scan.ts';
+import { SESSIONS_FILE } from '../dataset/sessions.ts';
+import { SPLITS, shares, type Assignment } from '../dataset/split.ts';
+import { runSplit, type SplitCommandOptions } from '../dataset/split-write.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));

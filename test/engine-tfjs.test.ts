@@ -2,7 +2,7 @@
 // fine-tuning on wasm trains the same network the cpu backend would.
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { loadTfjs } from '../models/tfjs.ts';
+import { loadTfjs } from '../engine/tfjs.ts';
 
 describe('tfjs-wasm Conv2DBackpropFilter', () => {
   it.each([

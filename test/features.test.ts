@@ -8,7 +8,7 @@ import { extractFeatures } from '../training/feature-cache.ts';
 import type { FeatureExtractor, ExtractOptions } from '../training/feature-cache.ts';
 import { openFeatureRows } from '../training/feature-reader.ts';
 import { listSplit } from '../training/split-listing.ts';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 const W = 8;
 const H = 6;

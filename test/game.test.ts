@@ -16,7 +16,7 @@ import { LiveSim } from '../game/live-sim.ts';
 import { renderScene } from '../game/render.ts';
 import { registerSynth } from '../game/command.ts';
 import { runCli } from '../cli/run.ts';
-import { parseFrameName } from '../training/dataset/naming.ts';
+import { parseFrameName } from '../dataset/naming.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
 

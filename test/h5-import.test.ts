@@ -4,12 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backboneLayers, headLayers, randomWeights } from '../models/backbones.ts';
-import { openEngine } from '../models/engine.ts';
-import { importKeras } from '../models/import-keras.ts';
-import { readKerasH5 } from '../models/keras-h5.ts';
-import type { LayerSpec, WeightSet } from '../models/layers.ts';
-import { readModelPackage } from '../models/package.ts';
+import { backboneLayers, headLayers, randomWeights } from '../engine/backbones.ts';
+import { openEngine } from '../engine/engine.ts';
+import { importKeras } from '../engine/import-keras.ts';
+import { readKerasH5 } from '../engine/keras-h5.ts';
+import type { LayerSpec, WeightSet } from '../engine/layers.ts';
+import { readModelPackage } from '../engine/package.ts';
 import { writeKerasModelH5, writeNotopH5 } from './helpers/keras-h5.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
@@ -152,7 +152,7 @@ describe('VGG16 notop weights .h5', () => {
     expect(k.weights.get('block3_conv1')!.kernel.subarray(0, 50)).toEqual(weights.get('block3_conv1')!.kernel.subarray(0, 50));
 
     const out = await importKeras(file, { out: path.join(dir, 'models'), size: { height: 32, width: 32 } });
-    const { loadBackboneWeights } = await import('../models/backbone-weights.ts');
+    const { loadBackboneWeights } = await import('../engine/backbone-weights.ts');
     const back = await loadBackboneWeights(out, 'vgg16');
     expect(back.description).toMatch(/^keras-h5:my_vgg16_notop\.h5 \(md5 [0-9a-f]{32}\)$/);
     expect(back.weights.get('block1_conv2')!.kernel).toEqual(weights.get('block1_conv2')!.kernel);

@@ -5,10 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backboneLayers, headLayers, randomWeights } from '../models/backbones.ts';
-import { fetchVgg16 } from '../models/fetch.ts';
-import { exportOnnx } from '../models/onnx-export.ts';
-import { listModelPackages, modelInput, readModelPackage, writeModelPackage } from '../models/package.ts';
+import { backboneLayers, headLayers, randomWeights } from '../engine/backbones.ts';
+import { fetchVgg16 } from '../engine/fetch.ts';
+import { exportOnnx } from '../engine/onnx-export.ts';
+import { listModelPackages, modelInput, readModelPackage, writeModelPackage } from '../engine/package.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
 

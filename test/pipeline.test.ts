@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Frame } from '../source/frames.ts';
 import { prepareBatch, toFrameRect, workingSize } from '../server/crop.ts';
 import { Metrics } from '../server/metrics.ts';
-import { Pipeline, now } from '../server/pipeline.ts';
+import { now } from '../kit/clock.ts';
+import { Pipeline } from '../server/pipeline.ts';
 import { fakeEngine } from './helpers/server.ts';
 
 const frame = (seq: number, w = 8, h = 8): Frame => ({ seq, capturedAt: now(), width: w, height: h, data: Buffer.alloc(w * h * 3, seq) });

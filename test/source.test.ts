@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import type { FfmpegInfo } from '../source/ffmpeg.ts';
 import { ffmpegInputFor } from '../source/input.ts';
 import { formatSourceSpec, isLiveSource, parseSourceSpec, splitArgs } from '../source/spec.ts';

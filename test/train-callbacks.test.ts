@@ -4,8 +4,8 @@ import { EarlyStopping, ReduceLrOnPlateau, formatEpoch } from '../training/callb
 import { fitModel, lossAndAccuracy, predictSource, shuffled } from '../training/fit-loop.ts';
 import type { BatchSource } from '../training/fit-loop.ts';
 import { emptyHistory } from '../training/callbacks.ts';
-import { loadTfjs } from '../models/tfjs.ts';
-import { seededRandom } from '../models/backbones.ts';
+import { loadTfjs } from '../engine/tfjs.ts';
+import { seededRandom } from '../kit/rng.ts';
 import { augmentFrame, NOTEBOOK_AUGMENT } from '../training/augment.ts';
 
 describe('EarlyStopping (min_delta 0.005, patience 3)', () => {

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.ts';
-import { loadBackboneWeights } from '../models/backbone-weights.ts';
-import { backboneLayers, randomWeights } from '../models/backbones.ts';
-import type { BackboneName } from '../models/backbones.ts';
-import type { WeightSet } from '../models/layers.ts';
+import { loadBackboneWeights } from '../engine/backbone-weights.ts';
+import { backboneLayers, randomWeights } from '../engine/backbones.ts';
+import type { BackboneName } from '../engine/backbones.ts';
+import type { WeightSet } from '../engine/layers.ts';
 import { writeNotopH5 } from './helpers/keras-h5.ts';
 import { imageSplit } from './helpers/training-fixtures.ts';
 

@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.ts';
 import type { CliResult } from './helpers/cli.ts';
 import { imageSplit } from './helpers/training-fixtures.ts';
-import { backboneLayers, randomWeights } from '../models/backbones.ts';
-import { loadTfjs, readTfjsWeights } from '../models/tfjs.ts';
-import { loadTfjsModel } from '../models/tfjs-io.ts';
+import { backboneLayers, randomWeights } from '../engine/backbones.ts';
+import { loadTfjs, readTfjsWeights } from '../engine/tfjs.ts';
+import { loadTfjsModel } from '../engine/tfjs-io.ts';
 
 /** A quick train run: tiny sizes, one epoch; the point is what it refuses. */
 function quickTrain(root: string, extra: string[] = []): CliResult {

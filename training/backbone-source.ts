@@ -3,12 +3,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { BackboneWeights } from '../models/backbone-weights.ts';
-import { backboneLayers } from '../models/backbones.ts';
-import type { BackboneName } from '../models/backbones.ts';
-import { exportOnnx } from '../models/onnx-export.ts';
-import { modelInput } from '../models/package.ts';
-import type { ModelMeta, ModelPackage } from '../models/package.ts';
+import type { BackboneWeights } from '../engine/backbone-weights.ts';
+import { backboneLayers } from '../engine/backbones.ts';
+import type { BackboneName } from '../engine/backbones.ts';
+import { exportOnnx } from '../engine/onnx-export.ts';
+import { modelInput } from '../engine/package.ts';
+import type { ModelMeta, ModelPackage } from '../engine/package.ts';
 
 export interface StagedBackbone {
   pkg: ModelPackage;
@@ -31,8 +31,8 @@ export async function stageBackbone(
   const backboneOnnxPath = path.join(dir, 'backbone.onnx');
   await fs.writeFile(backboneOnnxPath, exportOnnx({ height, width, layers, weights: bw.weights, doc: `${backbone} ${bw.description}` }));
   if (withTfjs) {
-    const { loadTfjs, buildTfjsModel } = await import('../models/tfjs.ts');
-    const { tfjsModelFiles } = await import('../models/tfjs-io.ts');
+    const { loadTfjs, buildTfjsModel } = await import('../engine/tfjs.ts');
+    const { tfjsModelFiles } = await import('../engine/tfjs-io.ts');
     const { tf } = await loadTfjs();
     const model = buildTfjsModel(tf, layers, bw.weights, { height, width });
     const files = await tfjsModelFiles(model);

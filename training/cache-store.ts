@@ -3,7 +3,7 @@
 // rewritten (also temp + rename) only after, so a crash never leaves a listed chunk half-written.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 export interface CacheChunk {
   file: string;

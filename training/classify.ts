@@ -1,8 +1,8 @@
 // Runs a model over image files in batches (decode ahead while the engine runs), for evaluation
 // and prediction. Undecodable files are reported; they stop the run unless skipBad.
-import { UserError } from '../cli/run.ts';
-import { createProgress } from '../cli/progress.ts';
-import type { Engine } from '../models/engine.ts';
+import { UserError } from '../kit/errors.ts';
+import { createProgress } from '../kit/progress.ts';
+import type { Engine } from '../engine/engine.ts';
 import { decodeMany } from './image-input.ts';
 
 export interface Classified {

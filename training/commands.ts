@@ -1,13 +1,13 @@
 // `train`, `evaluate`, `predict`, `bench-train`: flags are validated here, once; the heavy
 // modules (onnxruntime, tfjs, sharp) load inside the actions so `--help` stays fast.
 import { Command, Option } from 'commander';
-import { ENGINE_KINDS } from '../models/engine.ts';
-import type { EngineKind } from '../models/engine.ts';
-import { MIN_INPUT } from '../models/backbones.ts';
-import { UserError } from '../cli/run.ts';
-import { parseSize } from '../cli/flags.ts';
+import { ENGINE_KINDS } from '../engine/engine.ts';
+import type { EngineKind } from '../engine/engine.ts';
+import { MIN_INPUT } from '../engine/backbones.ts';
+import { UserError } from '../kit/errors.ts';
+import { parseSize } from '../kit/flags.ts';
 import { backboneFlag, fraction, nameFlag, nonNegative, positive, positiveInt, wholeNumber } from './flags.ts';
-import type { BackboneName } from '../models/backbones.ts';
+import type { BackboneName } from '../engine/backbones.ts';
 
 const engineOption = (): Option => new Option('--engine <engine>', 'network engine').choices(ENGINE_KINDS).default('onnx');
 const threadsOption = (): Option => new Option('--threads <n>', 'engine threads (default: all cores)').argParser(positiveInt('--threads'));

@@ -1,9 +1,9 @@
 // `smashsight evaluate`: runs a model package over a split and writes the report files beside it.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { openEngine } from '../models/engine.ts';
-import type { EngineKind } from '../models/engine.ts';
-import { readModelPackage } from '../models/package.ts';
+import { openEngine } from '../engine/engine.ts';
+import type { EngineKind } from '../engine/engine.ts';
+import { readModelPackage } from '../engine/package.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { evaluatePackage, reportFiles, writeFilesInto } from './evaluation.ts';
 import { evaluationMarkdown } from './metrics.ts';

@@ -2,8 +2,8 @@
 // evaluation.json, evaluation.md, confusion.png and (when a history exists) curves.png.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Engine } from '../models/engine.ts';
-import type { ModelPackage } from '../models/package.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { ModelPackage } from '../engine/package.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { classifyFiles } from './classify.ts';
 import { confusionSvg } from './confusion-plot.ts';

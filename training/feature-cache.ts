@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
-import { createProgress } from '../cli/progress.ts';
+import { UserError } from '../kit/errors.ts';
+import { createProgress } from '../kit/progress.ts';
 import { decodeMany } from './image-input.ts';
 import type { DecodeResult } from './image-input.ts';
 import type { SplitListing } from './split-listing.ts';

@@ -2,11 +2,11 @@
 // tfjs from the trained head, with the notebook's augmentation (which frozen features rule out).
 // Slow on CPU: meant for GPU machines; small runs work anywhere.
 import type * as TF from '@tensorflow/tfjs';
-import { UserError } from '../cli/run.ts';
-import { seededRandom } from '../models/backbones.ts';
-import type { LayerSpec, WeightSet } from '../models/layers.ts';
-import { buildTfjsModel, readTfjsWeights } from '../models/tfjs.ts';
-import type { Tfjs } from '../models/tfjs.ts';
+import { UserError } from '../kit/errors.ts';
+import { seededRandom } from '../kit/rng.ts';
+import type { LayerSpec, WeightSet } from '../engine/layers.ts';
+import { buildTfjsModel, readTfjsWeights } from '../engine/tfjs.ts';
+import type { Tfjs } from '../engine/tfjs.ts';
 import { NOTEBOOK_AUGMENT, augmentFrame } from './augment.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { fitModel } from './fit-loop.ts';

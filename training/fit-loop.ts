@@ -2,8 +2,8 @@
 // seeded shuffle each epoch, trainOnBatch, validation loss/accuracy, Keras' callbacks, one line
 // per epoch. Inputs come in per batch from a source, so nothing needs the whole set in memory.
 import type * as TF from '@tensorflow/tfjs';
-import type { Tfjs } from '../models/tfjs.ts';
-import { seededRandom } from '../models/backbones.ts';
+import type { Tfjs } from '../engine/tfjs.ts';
+import { seededRandom } from '../kit/rng.ts';
 import { EarlyStopping, ReduceLrOnPlateau, formatEpoch, recordEpoch } from './callbacks.ts';
 import type { TrainingHistory } from './callbacks.ts';
 

@@ -1,8 +1,8 @@
 // Flag parsers for the training commands: each turns a flag's text into a checked value or a
 // UserError naming the flag.
-import { UserError } from '../cli/run.ts';
-import { isBackboneName } from '../models/backbones.ts';
-import type { BackboneName } from '../models/backbones.ts';
+import { UserError } from '../kit/errors.ts';
+import { isBackboneName } from '../engine/backbones.ts';
+import type { BackboneName } from '../engine/backbones.ts';
 
 type Parser<T> = (text: string) => T;
 

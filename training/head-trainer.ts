@@ -3,10 +3,10 @@
 // scales) and the scaling is folded into the first Dense layer afterwards, so the exported head
 // is exactly the notebook's architecture and takes raw features.
 import type * as TF from '@tensorflow/tfjs';
-import { headLayers, randomWeights } from '../models/backbones.ts';
-import type { LayerSpec, WeightSet } from '../models/layers.ts';
-import { buildTfjsModel, readTfjsWeights } from '../models/tfjs.ts';
-import type { Tfjs } from '../models/tfjs.ts';
+import { headLayers, randomWeights } from '../engine/backbones.ts';
+import type { LayerSpec, WeightSet } from '../engine/layers.ts';
+import { buildTfjsModel, readTfjsWeights } from '../engine/tfjs.ts';
+import type { Tfjs } from '../engine/tfjs.ts';
 import { emptyHistory } from './callbacks.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { fitModel } from './fit-loop.ts';

@@ -1,7 +1,7 @@
 // Turns an image file into the model's input: rgb24 HWC at the model's size, stretched like
 // Keras' target_size (no crop, no letterbox), so training sees what the serving path feeds.
 import sharp from 'sharp';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 /** Decodes and resizes one image. Throws UserError naming the file when it can't be decoded. */
 export async function decodeImage(file: string, width: number, height: number): Promise<Buffer> {

@@ -3,11 +3,11 @@
 // (so the report measures exactly what ships) and writes it all atomically.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { LayerSpec, WeightSet } from '../models/layers.ts';
-import { openEngine } from '../models/engine.ts';
-import { packageFiles } from '../models/package-files.ts';
-import { modelInput, writeModelPackage } from '../models/package.ts';
-import type { ModelMeta, ModelPackage } from '../models/package.ts';
+import type { LayerSpec, WeightSet } from '../engine/layers.ts';
+import { openEngine } from '../engine/engine.ts';
+import { packageFiles } from '../engine/package-files.ts';
+import { modelInput, writeModelPackage } from '../engine/package.ts';
+import type { ModelMeta, ModelPackage } from '../engine/package.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { evaluatePackage, reportFiles } from './evaluation.ts';
 import type { EvaluationReport } from './evaluation.ts';

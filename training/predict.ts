@@ -2,10 +2,10 @@
 // video file (frames through ffmpeg, the same path live capture takes).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
-import { openEngine } from '../models/engine.ts';
-import type { Engine, EngineKind } from '../models/engine.ts';
-import { readModelPackage } from '../models/package.ts';
+import { UserError } from '../kit/errors.ts';
+import { openEngine } from '../engine/engine.ts';
+import type { Engine, EngineKind } from '../engine/engine.ts';
+import { readModelPackage } from '../engine/package.ts';
 import { classifyFiles } from './classify.ts';
 
 export interface PredictFlags {

@@ -2,7 +2,7 @@
 // flow_from_directory does: classes are the sorted folder names, files sorted within a class.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 export interface SplitItem {
   path: string;

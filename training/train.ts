@@ -2,13 +2,13 @@
 // (tfjs) → optional fine-tuning → stacked model package, evaluated on the test split.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { backboneLayers, featureShape } from '../models/backbones.ts';
-import type { BackboneName } from '../models/backbones.ts';
-import { openEngine } from '../models/engine.ts';
-import type { Engine, EngineKind } from '../models/engine.ts';
-import { loadTfjs } from '../models/tfjs.ts';
-import type { WeightSet } from '../models/layers.ts';
-import { loadBackboneWeights } from '../models/backbone-weights.ts';
+import { backboneLayers, featureShape } from '../engine/backbones.ts';
+import type { BackboneName } from '../engine/backbones.ts';
+import { openEngine } from '../engine/engine.ts';
+import type { Engine, EngineKind } from '../engine/engine.ts';
+import { loadTfjs } from '../engine/tfjs.ts';
+import type { WeightSet } from '../engine/layers.ts';
+import { loadBackboneWeights } from '../engine/backbone-weights.ts';
 import { stageBackbone } from './backbone-source.ts';
 import { emptyHistory } from './callbacks.ts';
 import type { TrainingHistory } from './callbacks.ts';

@@ -4,7 +4,7 @@ import type { Raster } from '../raster.ts';
 import type { StageLook } from './stage.ts';
 import type { Camera } from './camera.ts';
 import { lerpColor, shade } from '../raster.ts';
-import { mix32 } from '../rng.ts';
+import { mix32 } from '../../kit/rng.ts';
 import { parallax, sx, sy, toScreen } from './camera.ts';
 
 function gradient(r: Raster, top: number, bottom: number): void {

@@ -1,8 +1,8 @@
 // Writes .h5 files in the two Keras layouts the importer reads, with h5wasm, so the import tests
 // need no real Keras files: the notop weights layout and a full Keras 2 model.
 import h5wasm from 'h5wasm/node';
-import { hasWeights } from '../../models/layers.ts';
-import type { LayerSpec, WeightSet } from '../../models/layers.ts';
+import { hasWeights } from '../../engine/layers.ts';
+import type { LayerSpec, WeightSet } from '../../engine/layers.ts';
 
 type Group = InstanceType<typeof h5wasm.Group>;
 

@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import type { Engine } from '../../models/engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { now } from '../../kit/clock.ts';
 import type { Frame, FrameStream } from '../../source/frames.ts';
 import { CHARACTERS } from '../../game/labels.ts';
-import { backboneLayers, headLayers, randomWeights } from '../../models/backbones.ts';
-import { exportOnnx } from '../../models/onnx-export.ts';
-import { modelInput } from '../../models/package.ts';
+import { backboneLayers, headLayers, randomWeights } from '../../engine/backbones.ts';
+import { exportOnnx } from '../../engine/onnx-export.ts';
+import { modelInput } from '../../engine/package.ts';
 import type { ServerMessage, State } from '../../server/protocol.ts';
 import type { OpenFrames } from '../../server/source-runner.ts';
 import { startServer, type RunningServer, type ServeConfig, type ServeDeps } from '../../server/serve.ts';
@@ -75,7 +76,7 @@ export function fakeFrames(o: { fps: number; count?: number } = { fps: 30 }): Op
         stream.emit('exit', 0, '');
         return;
       }
-      const f: Frame = { seq: seq++, capturedAt: performance.timeOrigin + performance.now(), width: opts.width, height: opts.height, data: Buffer.alloc(size, seq % 255) };
+      const f: Frame = { seq: seq++, capturedAt: now(), width: opts.width, height: opts.height, data: Buffer.alloc(size, seq % 255) };
       stream.emit('frame', f);
     }, 1000 / o.fps);
     Object.assign(stream, { pid: undefined, game: undefined, stop: () => clearInterval(timer) });

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { backboneLayers, headLayers, featureShape, randomWeights } from '../../models/backbones.ts';
-import { exportOnnx } from '../../models/onnx-export.ts';
-import { modelInput, writeModelPackage } from '../../models/package.ts';
+import { backboneLayers, headLayers, featureShape, randomWeights } from '../../engine/backbones.ts';
+import { exportOnnx } from '../../engine/onnx-export.ts';
+import { modelInput, writeModelPackage } from '../../engine/package.ts';
 
 /** A tiny-backbone package with random weights: outputs are arbitrary but fixed. */
 export async function randomPackage(dir: string, classes: string[], width = 64, height = 48): Promise<void> {

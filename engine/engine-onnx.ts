@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import { announce, checkFrames } from './engine.ts';
 import type { DeviceKind, Engine } from './engine.ts';
 

@@ -1,7 +1,7 @@
 // `models list`: packages (meta.json) and imported backbones (backbone.json) with a one-line summary.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import { BACKBONE_META } from './backbone-weights.ts';
 import type { BackboneMeta } from './backbone-weights.ts';
 import { readModelPackage } from './package.ts';

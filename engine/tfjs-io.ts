@@ -3,7 +3,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import { registerCaffeLayer } from './tfjs.ts';
 import type { Tfjs } from './tfjs.ts';
 

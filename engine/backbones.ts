@@ -1,5 +1,6 @@
 // Backbones (VGG16 without top, and a tiny one for tests and the CPU demo), the notebook's dense
 // head, and Keras-default seeded random weights. Defined once; both engines build from these.
+import { seededRandom } from '../kit/rng.ts';
 import { hasWeights, expectedKernelShape, layerOutputShape } from './layers.ts';
 import type { LayerSpec, TensorShape, WeightSet } from './layers.ts';
 
@@ -58,17 +59,6 @@ export function headLayers(o: HeadOptions): LayerSpec[] {
   return layers;
 }
 
-/** mulberry32: tiny, fast, good enough for weight init; same seed → same weights everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Keras defaults: glorot_uniform kernels, zero biases; hidden relu Dense layers use lecun_uniform

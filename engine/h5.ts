@@ -2,7 +2,7 @@
 // one-line UserErrors, read string attributes (incl. Keras' split `name0`, `name1`… form).
 import fs from 'node:fs';
 import h5wasm from 'h5wasm/node';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 let ready: Promise<void> | undefined;

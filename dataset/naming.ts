@@ -1,7 +1,7 @@
 // The seed's frame naming: <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg.
 // Numbers are zero-padded to at least three digits (the seed's width); longer runs keep counting.
 import path from 'node:path';
-import { UserError } from '../../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 
 export interface FrameName {
   character: string;

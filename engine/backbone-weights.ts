@@ -3,7 +3,7 @@
 // or a trained model package (its tfjs weights). One function so every report can say which.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import { backboneLayers, randomWeights } from './backbones.ts';
 import type { BackboneName } from './backbones.ts';
 import { checkWeights, hasWeights } from './layers.ts';

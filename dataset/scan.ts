@@ -2,8 +2,8 @@
 // decodes completely), and reports every problem with its path before anything is written.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../cli/run.ts';
-import { createProgress } from '../../cli/progress.ts';
+import { UserError } from '../kit/errors.ts';
+import { createProgress } from '../kit/progress.ts';
 import { parseFrameName, type FrameName } from './naming.ts';
 
 export interface ScanResult {

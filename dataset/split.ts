@@ -1,8 +1,8 @@
 // The notebook's `make keras`: deal frames into train/valid/test, deterministically for a seed.
 // Without --group-by each class is shuffled and cut by percentage; with it whole groups (a stage,
 // a capture session…) are dealt, so near-identical neighbouring frames never straddle splits.
-import { Rng, hashKey } from '../../game/rng.ts';
-import { UserError } from '../../cli/run.ts';
+import { Rng, hashKey } from '../kit/rng.ts';
+import { UserError } from '../kit/errors.ts';
 import type { FrameName } from './naming.ts';
 import { sessionKey, type SessionIndex } from './sessions.ts';
 

@@ -1,8 +1,8 @@
 // `smashsight models …`: import Keras .h5 files, fetch the ImageNet VGG16 weights, list packages.
 // Heavy modules load inside the actions so `--help` stays fast.
 import type { Command } from 'commander';
-import { parseSize } from '../cli/flags.ts';
-import { UserError } from '../cli/run.ts';
+import { parseSize } from '../kit/flags.ts';
+import { UserError } from '../kit/errors.ts';
 
 export function registerModelCommands(program: Command): void {
   const models = program.command('models').description('Model weights and packages: import Keras .h5, fetch VGG16, list');

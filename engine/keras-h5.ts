@@ -3,7 +3,7 @@
 // anything is returned, so a bad file never yields a partial model.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import { backboneLayers, BACKBONES } from './backbones.ts';
 import type { BackboneName } from './backbones.ts';
 import { floatData, isDataset, isGroup, openH5, stringAttr, stringListAttr } from './h5.ts';

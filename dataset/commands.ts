@@ -1,8 +1,8 @@
 // `split` and `capture`: flags are validated here, once; the work modules load lazily.
 import { Command, Option } from 'commander';
-import { UserError } from '../../cli/run.ts';
-import { parseIntFlag, parseNumberFlag, parseSize } from '../../cli/flags.ts';
-import { SOURCE_SPEC_HELP } from '../../source/spec.ts';
+import { UserError } from '../kit/errors.ts';
+import { parseIntFlag, parseNumberFlag, parseSize } from '../kit/flags.ts';
+import { SOURCE_SPEC_HELP } from '../source/spec.ts';
 
 const GROUP_FIELDS = ['stage', 'color', 'orientation', 'character', 'session'];
 
@@ -47,7 +47,7 @@ export function registerDatasetCommands(program: Command): void {
     .option('--quality <q>', 'JPEG quality 1-100', (t: string) => parseIntFlag('--quality', t, 1, 100), 90)
     .addHelpText('after', '\nWithout --frames or --seconds a live source records until Ctrl+C; a file until it ends.')
     .action(async (o: { source: string; label: string; fps: number; out: string; frames?: number; seconds?: number; size: string; quality: number }) => {
-      const { parseSourceSpec } = await import('../../source/spec.ts');
+      const { parseSourceSpec } = await import('../source/spec.ts');
       const { parseLabel } = await import('./naming.ts');
       const { runCapture } = await import('./capture.ts');
       await runCapture({ ...o, source: parseSourceSpec(o.source), label: parseLabel(o.label), ...parseSize(o.size) });

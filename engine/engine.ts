@@ -2,7 +2,7 @@
 // tfjs-wasm here, DESIGN §1); tfjs stays selectable. Prints once which engine/provider runs and why.
 import fs from 'node:fs';
 import os from 'node:os';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import type { ModelPackage } from './package.ts';
 
 export interface Engine {

@@ -2,8 +2,8 @@
 // place, so the output is either the old one or the complete new one.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../cli/run.ts';
-import { createProgress } from '../../cli/progress.ts';
+import { UserError } from '../kit/errors.ts';
+import { createProgress } from '../kit/progress.ts';
 import { scanImages } from './scan.ts';
 import { readSessions } from './sessions.ts';
 import { SPLITS, assignSplits, countsByClass, countsTable, validatePercentages, type Assignment, type GroupField, type Percentages } from './split.ts';

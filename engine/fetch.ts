@@ -2,8 +2,8 @@
 // fails within seconds (connect timeout) and says where to put the file by hand.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
-import { createProgress } from '../cli/progress.ts';
+import { UserError } from '../kit/errors.ts';
+import { createProgress } from '../kit/progress.ts';
 import { md5File, VGG16_NOTOP_FILE, VGG16_NOTOP_MD5, VGG16_NOTOP_URL } from './keras-files.ts';
 
 export interface FetchOptions {

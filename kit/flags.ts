@@ -1,5 +1,5 @@
 // Flag validation for every command: once, at the edge, with messages that name the flag.
-import { UserError } from './run.ts';
+import { UserError } from './errors.ts';
 
 /** Parses a comma list and checks every item against `allowed`. */
 export function parseList<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {

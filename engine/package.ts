@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import { isBackboneName } from './backbones.ts';
 import type { BackboneName } from './backbones.ts';
 

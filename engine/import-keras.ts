@@ -2,7 +2,7 @@
 // model, an imported backbone (usable as `train --weights <folder>`) for the notop file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import { backboneFiles } from './backbone-weights.ts';
 import { backboneLayers } from './backbones.ts';
 import { VGG16_NOTOP_MD5 } from './keras-files.ts';

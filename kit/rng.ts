@@ -1,5 +1,7 @@
-// Seeded randomness: every synthetic frame is a pure function of (seed, key), so adding a
-// character or a combo never changes the frames of the others.
+// Seeded randomness, one generator for the whole project: every synthetic frame is a pure function
+// of (seed, key), so adding a character or a combo never changes the frames of the others; random
+// weights and splits come from the same generator, seeded by their own schemes (kept bit-exact:
+// changing either would change the synthetic frames or the demo model).
 
 /** 32-bit FNV-1a of a string, mixed with a numeric seed. */
 export function hashKey(seed: number, key: string): number {
@@ -25,8 +27,15 @@ export function mix32(x: number): number {
 /** mulberry32: small, fast, good enough for scene parameters. */
 export class Rng {
   private state: number;
+  /** Scene parameters: the seed is mixed first, so seeds 1, 2, 3 start far apart. */
   constructor(seed: number) {
     this.state = mix32(seed >>> 0) || 0x9e3779b9;
+  }
+  /** The raw mulberry32 scheme (state = seed as given), as weight init has always used. */
+  static fromState(state: number): Rng {
+    const rng = new Rng(0);
+    rng.state = state >>> 0;
+    return rng;
   }
   /** Uniform in [0, 1). */
   next(): number {
@@ -51,4 +60,10 @@ export class Rng {
   jitter(amount: number): number {
     return (this.next() * 2 - 1) * amount;
   }
+}
+
+/** Weight init: raw mulberry32 from the seed; same seed → same weights everywhere. */
+export function seededRandom(seed: number): () => number {
+  const rng = Rng.fromState(seed);
+  return () => rng.next();
 }

@@ -2,10 +2,10 @@
 // on from the label's highest number, never overwriting an existing file.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../cli/run.ts';
-import { createProgress } from '../../cli/progress.ts';
-import { openFrames, type Frame } from '../../source/frames.ts';
-import { formatSourceSpec, type SourceSpec } from '../../source/spec.ts';
+import { UserError } from '../kit/errors.ts';
+import { createProgress } from '../kit/progress.ts';
+import { openFrames, type Frame } from '../source/frames.ts';
+import { formatSourceSpec, type SourceSpec } from '../source/spec.ts';
 import { formatFrameName, parseFrameName, type FrameName } from './naming.ts';
 import { appendSession, labelOf } from './sessions.ts';
 

@@ -2,7 +2,7 @@
 // (little-endian float32). Used for imported backbone weights that training reuses.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../cli/run.ts';
+import { UserError } from '../kit/errors.ts';
 import type { WeightSet } from './layers.ts';
 
 export const WEIGHTS_MANIFEST = 'backbone-weights.json';
