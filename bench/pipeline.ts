@@ -2,6 +2,7 @@
 // the model's FLOPs against the measured peak of the same engine so each figure reads as a
 // fraction of what this machine allows.
 import { UserError } from '../kit/errors.ts';
+import { checkNumber, POSITIVE } from '../kit/flags.ts';
 import { openEngine, type DeviceKind, type EngineKind } from '../engine/engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
@@ -118,14 +119,8 @@ export function formatReport(r: BenchReport): string {
   ].join('\n');
 }
 
-function positive(name: string, v: unknown): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${name}: must be a number > 0, got ${String(v)}`);
-  return n;
-}
-
 export async function runBenchCommand(flags: Record<string, unknown>): Promise<void> {
-  const batches = String(flags.batch).split(',').map((b) => positive('batch', b));
+  const batches = String(flags.batch).split(',').map((b) => checkNumber('--batch', b, POSITIVE));
   if (batches.some((b) => !Number.isInteger(b))) throw new UserError(`--batch: whole numbers, comma-separated (e.g. 1,8), got ${String(flags.batch)}`);
   const regions = (flags.region as string[]).map((r) => {
     const p = parseRegionArg(r);
@@ -138,8 +133,8 @@ export async function runBenchCommand(flags: Record<string, unknown>): Promise<v
   if (flags.glass && spec.kind !== 'synthetic') throw new UserError('--glass: needs the synthetic source (--source synthetic)');
   if (!isLiveSource(spec)) log('a file played once may end before the end-to-end runs finish; add ?loop');
   const report = await runBench({
-    model: String(flags.model), source: String(flags.source), seconds: positive('seconds', flags.seconds), engine,
-    device: String(flags.device) as DeviceKind, threads: flags.threads === undefined ? undefined : positive('threads', flags.threads),
+    model: String(flags.model), source: String(flags.source), seconds: checkNumber('--seconds', flags.seconds, POSITIVE), engine,
+    device: String(flags.device) as DeviceKind, threads: flags.threads === undefined ? undefined : checkNumber('--threads', flags.threads, POSITIVE),
     batches, regions, glass: Boolean(flags.glass),
   });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);

@@ -1,7 +1,7 @@
 // `split` and `capture`: flags are validated here, once; the work modules load lazily.
 import { Command, Option } from 'commander';
 import { UserError } from '../kit/errors.ts';
-import { parseIntFlag, parseNumberFlag, parseSize } from '../kit/flags.ts';
+import { intRange, numberFlag, numberRange, parseSize } from '../kit/flags.ts';
 import { SOURCE_SPEC_HELP } from '../source/spec.ts';
 
 const GROUP_FIELDS = ['stage', 'color', 'orientation', 'character', 'session'];
@@ -12,10 +12,10 @@ export function registerDatasetCommands(program: Command): void {
     .description("shuffle labelled frames into train/valid/test folders (the notebook's `make keras`)")
     .option('--in <dir>', 'frames as <dir>/<character>/<name>.jpg', 'data/images')
     .option('--out <dir>', 'writes <out>/{train,valid,test}/images/<character>/', 'data/keras')
-    .option('--seed <n>', 'shuffle seed: same seed, same split', (t: string) => parseIntFlag('--seed', t, 0, 2 ** 32 - 1), 1)
-    .option('--train <pct>', 'percent of frames for training', (t: string) => parseNumberFlag('--train', t, 0, 100), 80)
-    .option('--valid <pct>', 'percent for validation', (t: string) => parseNumberFlag('--valid', t, 0, 100), 10)
-    .option('--test <pct>', 'percent for testing', (t: string) => parseNumberFlag('--test', t, 0, 100), 10)
+    .option('--seed <n>', 'shuffle seed: same seed, same split', numberFlag('--seed', intRange(0, 2 ** 32 - 1)), 1)
+    .option('--train <pct>', 'percent of frames for training', numberFlag('--train', numberRange(0, 100)), 80)
+    .option('--valid <pct>', 'percent for validation', numberFlag('--valid', numberRange(0, 100)), 10)
+    .option('--test <pct>', 'percent for testing', numberFlag('--test', numberRange(0, 100)), 10)
     .addOption(
       new Option(
         '--group-by <field>',
@@ -39,12 +39,12 @@ export function registerDatasetCommands(program: Command): void {
     .description('record labelled frames from a live source into the seed naming')
     .requiredOption('--source <spec>', SOURCE_SPEC_HELP)
     .requiredOption('--label <label>', '<character>_<color>_<stage>_<orientation>, e.g. fox_red_battlefield_left')
-    .option('--fps <n>', 'frames per second to keep', (t: string) => parseNumberFlag('--fps', t, 0.01, 240), 2)
+    .option('--fps <n>', 'frames per second to keep', numberFlag('--fps', numberRange(0.01, 240)), 2)
     .option('--out <dir>', 'writes <out>/<character>/<label>_bg_on_<NNN>.jpg', 'data/images')
-    .option('--frames <n>', 'stop after this many frames', (t: string) => parseIntFlag('--frames', t, 1, 1e9))
-    .option('--seconds <s>', 'stop after this many seconds', (t: string) => parseNumberFlag('--seconds', t, 0.01, 1e7))
+    .option('--frames <n>', 'stop after this many frames', numberFlag('--frames', intRange(1, 1e9)))
+    .option('--seconds <s>', 'stop after this many seconds', numberFlag('--seconds', numberRange(0.01, 1e7)))
     .option('--size <WxH>', 'frame size written', '640x480')
-    .option('--quality <q>', 'JPEG quality 1-100', (t: string) => parseIntFlag('--quality', t, 1, 100), 90)
+    .option('--quality <q>', 'JPEG quality 1-100', numberFlag('--quality', intRange(1, 100)), 90)
     .addHelpText('after', '\nWithout --frames or --seconds a live source records until Ctrl+C; a file until it ends.')
     .action(async (o: { source: string; label: string; fps: number; out: string; frames?: number; seconds?: number; size: string; quality: number }) => {
       const { parseSourceSpec } = await import('../source/spec.ts');

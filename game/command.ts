@@ -1,7 +1,7 @@
 // `smashsight synth`: the labelled synthetic dataset, or with --live the same game as a stream.
 import type { Command } from 'commander';
 import { CHARACTERS, COLORS, ORIENTATIONS, STAGES } from './labels.ts';
-import { parseIntFlag, parseList, parseNumberFlag, parseOnOff, parseSize } from '../kit/flags.ts';
+import { checkNumber, intRange, numberRange, parseList, parseOnOff, parseSize } from '../kit/flags.ts';
 import { UserError } from '../kit/errors.ts';
 
 interface SynthFlags {
@@ -35,7 +35,7 @@ export function registerSynth(program: Command): void {
     .option('--output <url|file>', 'live: encode H.264 to a file or a stream URL (e.g. udp://127.0.0.1:5000?pkt_size=1316)')
     .option('--stdout', 'live: write raw rgb24 frames to stdout')
     .action(async (f: SynthFlags) => {
-      const seed = parseIntFlag('--seed', f.seed, 0, 2 ** 32 - 1);
+      const seed = checkNumber('--seed', f.seed, intRange(0, 2 ** 32 - 1));
       const { width, height } = parseSize(f.size, { minWidth: 64, minHeight: 48, max: 4096, even: true });
       const characters = parseList('--characters', f.characters, CHARACTERS);
       if (f.live) {
@@ -48,8 +48,8 @@ export function registerSynth(program: Command): void {
         colors: parseList('--colors', f.colors, COLORS),
         stages: parseList('--stages', f.stages, STAGES),
         orientations: parseList('--orientations', f.orientations, ORIENTATIONS),
-        framesPerCombo: parseIntFlag('--frames-per-combo', f.framesPerCombo, 1, 1000),
-        quality: parseIntFlag('--quality', f.quality, 1, 100),
+        framesPerCombo: checkNumber('--frames-per-combo', f.framesPerCombo, intRange(1, 1000)),
+        quality: checkNumber('--quality', f.quality, intRange(1, 100)),
         hud: parseOnOff('--hud', f.hud),
         force: f.force === true,
       });
@@ -61,9 +61,9 @@ export function registerSynth(program: Command): void {
 }
 
 async function runLive(f: SynthFlags, seed: number, width: number, height: number, characters: string[]): Promise<void> {
-  const fps = parseNumberFlag('--fps', f.fps, 1, 240);
-  const switchSeconds = parseNumberFlag('--switch-seconds', f.switchSeconds, 0.1, 86400);
-  const seconds = parseNumberFlag('--seconds', f.seconds, 0, 1e7);
+  const fps = checkNumber('--fps', f.fps, numberRange(1, 240));
+  const switchSeconds = checkNumber('--switch-seconds', f.switchSeconds, numberRange(0.1, 86400));
+  const seconds = checkNumber('--seconds', f.seconds, numberRange(0, 1e7));
   const outputs = [f.window !== undefined, f.output !== undefined, f.stdout === true].filter(Boolean).length;
   if (outputs !== 1) throw new UserError('synth --live: choose exactly one of --window <title>, --output <url|file>, --stdout');
   if (f.stdout && process.stdout.isTTY) throw new UserError('--stdout writes raw video: pipe it into a program, not a terminal');

@@ -2,6 +2,7 @@
 // every switchSeconds, with the true label timeline kept in memory and appended to a file.
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import type { TruthEntry } from '../source/generated.ts';
 import type { Character } from './labels.ts';
 import { CHARACTERS } from './labels.ts';
 import { LiveSim } from './live-sim.ts';
@@ -18,13 +19,7 @@ export interface LiveGameOptions {
   timelinePath?: string;
 }
 
-export interface TimelineEntry {
-  /** Date.now() ms when that label's first frame was emitted. */
-  t: number;
-  /** Index of that frame in the stream (frames emitted before it). */
-  frame: number;
-  label: string;
-}
+export type TimelineEntry = TruthEntry;
 
 export interface LiveGame {
   /** Raw rgb24, width*height*3 bytes per frame, paced at fps. */

@@ -1,4 +1,5 @@
-// Flag validation for every command: once, at the edge, with messages that name the flag.
+// Flag validation for every command, one dialect: once, at the edge, with messages that name the
+// flag (or the config key) and say what it must be.
 import { UserError } from './errors.ts';
 
 /** Parses a comma list and checks every item against `allowed`. */
@@ -27,20 +28,41 @@ export function parseSize(text: string, limits: SizeLimits = {}): { width: numbe
   return { width, height };
 }
 
-export function parseIntFlag(flag: string, text: string, min: number, max: number): number {
-  const v = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || v < min || v > max) {
-    throw new UserError(`${flag} '${text}': expected a whole number from ${min} to ${max}`);
-  }
-  return v;
+/** What a number must be: a test and the words for it ("a number > 0"). */
+export interface NumberRule {
+  ok(n: number): boolean;
+  want: string;
 }
 
-export function parseNumberFlag(flag: string, text: string, min: number, max: number): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
-    throw new UserError(`${flag} '${text}': expected a number from ${min} to ${max}`);
-  }
-  return v;
+export const POSITIVE_INT: NumberRule = { ok: (n) => Number.isInteger(n) && n >= 1, want: 'a positive integer' };
+export const WHOLE_NUMBER: NumberRule = { ok: (n) => Number.isInteger(n) && n >= 0, want: 'an integer >= 0' };
+export const POSITIVE: NumberRule = { ok: (n) => n > 0, want: 'a number > 0' };
+export const NON_NEGATIVE: NumberRule = { ok: (n) => n >= 0, want: 'a number >= 0' };
+export const FRACTION: NumberRule = { ok: (n) => n >= 0 && n < 1, want: 'a number from 0 to 1 (exclusive)' };
+export const ANY_NUMBER: NumberRule = { ok: () => true, want: 'a number' };
+export const PORT: NumberRule = { ok: (n) => Number.isInteger(n) && n >= 0 && n < 65536, want: 'a port number 0-65535' };
+
+export function intRange(min: number, max: number): NumberRule {
+  return { ok: (n) => Number.isInteger(n) && n >= min && n <= max, want: `a whole number from ${min} to ${max}` };
+}
+
+export function numberRange(min: number, max: number): NumberRule {
+  return { ok: (n) => n >= min && n <= max, want: `a number from ${min} to ${max}` };
+}
+
+/**
+ * Checks a number given as a flag's text or a config file's value; `where` names it (`--fps`, or
+ * `smashsight.json: "fps"`), so the one message shape serves flags and config files alike.
+ */
+export function checkNumber(where: string, value: unknown, rule: NumberRule): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || !rule.ok(n)) throw new UserError(`${where}: must be ${rule.want}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** A commander argument parser for a number flag. */
+export function numberFlag(flag: string, rule: NumberRule): (text: string) => number {
+  return (text) => checkNumber(flag, text, rule);
 }
 
 export function parseOnOff(flag: string, text: string): boolean {

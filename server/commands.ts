@@ -1,9 +1,10 @@
-// `serve`, `demo` and `bench`. Heavy modules (engines, sharp, ws) load inside the actions so
+// `serve` and `demo`. Heavy modules (engines, sharp, ws) load inside the actions so
 // `smashsight --help` stays fast.
 import type { Command } from 'commander';
 import { addServeOptions, type ServeFlags } from './options.ts';
 
-const DEMO = { model: 'models/demo', source: 'synthetic' };
+/** What `demo` (and `bench`) run when told nothing else. */
+export const DEMO = { model: 'models/demo', source: 'synthetic' };
 
 async function serve(flags: ServeFlags, cmd: Command, demo: boolean): Promise<void> {
   const { resolveServeConfig } = await import('./options.ts');
@@ -42,22 +43,4 @@ export function registerServerCommands(program: Command): void {
 
   addServeOptions(program.command('demo').description('serve the demo model on the synthetic game (what `npm start` runs)'), DEMO)
     .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, true));
-
-  program
-    .command('bench')
-    .description('per-stage benchmark of the live pipeline: capture, crop, inference, smoothing, publish, end to end, latency, FLOPs vs peak')
-    .option('--model <package>', 'model package folder', DEMO.model)
-    .option('--source <spec>', 'frame source', DEMO.source)
-    .option('--seconds <n>', 'seconds of end-to-end run', '20')
-    .option('--engine <name>', 'onnx | tfjs', 'onnx')
-    .option('--device <name>', 'auto | cpu | cuda | dml | coreml', 'auto')
-    .option('--threads <n>', 'engine threads (default: all cores)')
-    .option('--batch <list>', 'batch sizes for inference-only timing', '1,8')
-    .option('--region <name=x,y,w,h>', 'also time crops for these regions', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--glass', 'also measure capture → paint in headless Chromium (synthetic source, built overlay)')
-    .option('--json', 'print one JSON object instead of the table')
-    .action(async (flags: Record<string, unknown>) => {
-      const { runBenchCommand } = await import('../bench/pipeline.ts');
-      await runBenchCommand(flags);
-    });
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { UserError } from '../kit/errors.ts';
+import { ANY_NUMBER, checkNumber, PORT, POSITIVE, POSITIVE_INT, type NumberRule } from '../kit/flags.ts';
 import { DEVICE_KINDS, ENGINE_KINDS, type DeviceKind, type EngineKind } from '../engine/engine.ts';
 import { checkBind } from './auth.ts';
 import { parseRegionArg, validateRegions, type RegionSpec } from './protocol.ts';
@@ -65,12 +66,6 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--config <file>', 'JSON file with any of these options (camelCase keys); flags override it');
 }
 
-function num(where: string, v: unknown, check: (n: number) => boolean, want: string): number {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n) || !check(n)) throw new UserError(`${where}: must be ${want}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
 const KEYS = ['model', 'source', 'fps', 'captureFps', 'region', 'regions', 'host', 'port', 'token', 'engine', 'device', 'threads', 'ema', 'margin', 'holdMs', 'floor', 'static'];
 
 function readConfig(file: string): Record<string, unknown> {
@@ -111,9 +106,9 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     if (value !== undefined && typeof value !== 'string') throw new UserError(`${where}: must be a string`);
     return value;
   };
-  const numeric = (key: keyof ServeFlags, check: (n: number) => boolean, want: string): number | undefined => {
+  const numeric = (key: keyof ServeFlags, rule: NumberRule): number | undefined => {
     const { where, value } = pick(key);
-    return value === undefined ? undefined : num(where, value, check, want);
+    return value === undefined ? undefined : checkNumber(where, value, rule);
   };
   const model = str('model');
   const source = str('source');
@@ -125,27 +120,26 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   if (!DEVICE_KINDS.includes(device)) throw new UserError(`device: must be one of ${DEVICE_KINDS.join(', ')}, got ${device}`);
   const regionFile = file.regions ?? file.region;
   const regions = fromCli('region') || regionFile === undefined ? regionsFrom('--region', flags.region) : regionsFrom(`${flags.config}: "regions"`, regionFile);
-  const positive = (n: number): boolean => n > 0;
   const smoothing = {
-    ema: numeric('ema', () => true, 'a number')!,
-    margin: numeric('margin', () => true, 'a number')!,
-    holdMs: numeric('holdMs', () => true, 'a number')!,
-    floor: numeric('floor', () => true, 'a number')!,
+    ema: numeric('ema', ANY_NUMBER)!,
+    margin: numeric('margin', ANY_NUMBER)!,
+    holdMs: numeric('holdMs', ANY_NUMBER)!,
+    floor: numeric('floor', ANY_NUMBER)!,
   };
   const bad = validateSmoothing(smoothing);
   if (bad) throw new UserError(bad);
   const config: ServeConfig = {
     model: fromRepo(model),
     source,
-    fps: numeric('fps', positive, 'a number > 0'),
-    captureFps: numeric('captureFps', positive, 'a number > 0')!,
+    fps: numeric('fps', POSITIVE),
+    captureFps: numeric('captureFps', POSITIVE)!,
     regions,
     host: str('host')!,
-    port: numeric('port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number 0-65535')!,
+    port: numeric('port', PORT)!,
     token: str('token'),
     engine,
     device,
-    threads: numeric('threads', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+    threads: numeric('threads', POSITIVE_INT),
     smoothing,
     staticRoot: fromRepo(str('static')!),
   };

@@ -1,15 +1,16 @@
 // The source's own pixel size: the coordinate space regions are given in. Known up front for the
-// synthetic game and screen regions; otherwise ffmpeg reads the input's stream header once.
+// generated sources and screen regions; otherwise ffmpeg reads the input's stream header once.
 import { spawn } from 'node:child_process';
 import { ffmpegInfo } from '../source/ffmpeg.ts';
-import { ffmpegInputFor, SYNTHETIC_SIZE } from '../source/input.ts';
+import { generatorFor } from '../source/generated.ts';
+import { ffmpegInputFor } from '../source/input.ts';
 import type { SourceSpec } from '../source/spec.ts';
 import type { Size } from '../kit/geometry.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
 export async function probeSourceSize(spec: SourceSpec, fps: number): Promise<Size> {
-  if (spec.kind === 'synthetic') return { ...SYNTHETIC_SIZE };
+  if (spec.kind === 'synthetic') return { ...generatorFor(spec.kind).size };
   if (spec.kind === 'region') return { width: spec.w, height: spec.h };
   const info = await ffmpegInfo();
   const input = await ffmpegInputFor(spec, { fps, info, realtime: false });

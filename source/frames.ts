@@ -5,8 +5,8 @@ import { EventEmitter } from 'node:events';
 import { Writable, type Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
-import type { LiveGame } from '../game/live.ts';
 import { ffmpegInfo } from './ffmpeg.ts';
+import { generatorFor, type GeneratedVideo } from './generated.ts';
 import { now } from '../kit/clock.ts';
 import type { Rect } from '../kit/geometry.ts';
 import { ffmpegInputFor } from './input.ts';
@@ -31,9 +31,9 @@ export interface FrameSourceOptions {
   crop?: Rect;
   /** Files: play at their own speed (`-re`). Default: only looping files. */
   realtime?: boolean;
-  /** Synthetic source: seconds between character switches (default 4). */
+  /** Generated source: seconds between label switches (default 4). */
   switchSeconds?: number;
-  /** Synthetic source: where the true label timeline is appended as JSON lines. */
+  /** Generated source: where the true label timeline is appended as JSON lines. */
   timelinePath?: string;
 }
 
@@ -44,8 +44,8 @@ export interface FrameSourceOptions {
  */
 export interface FrameStream extends EventEmitter {
   readonly pid: number | undefined;
-  /** The synthetic game behind a `synthetic` source (its timeline is the ground truth). */
-  readonly game?: LiveGame;
+  /** The generator behind a generated source such as `synthetic` (its timeline is the ground truth). */
+  readonly generated?: GeneratedVideo;
   stop(): void;
   /** Stop reading ffmpeg's output (ffmpeg then blocks): for consumers slower than a file decodes. */
   pause?(): void;
@@ -60,7 +60,7 @@ export function openFrames(spec: SourceSpec, opts: FrameSourceOptions): FrameStr
 }
 
 class FfmpegFrames extends EventEmitter implements FrameStream {
-  game: LiveGame | undefined;
+  generated: GeneratedVideo | undefined;
   private proc: ChildProcess | undefined;
   private stopped = false;
   private paused = false;
@@ -90,7 +90,7 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.game?.stop();
+    this.generated?.stop();
     this.proc?.kill('SIGKILL');
   }
 
@@ -102,14 +102,10 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
     if (this.stopped) return;
 
     let source: string | Readable = input.input;
-    if (input.synthetic) {
-      const { startLiveGame } = await import('../game/live.ts');
-      this.game = startLiveGame({
-        ...input.synthetic,
-        switchSeconds: this.opts.switchSeconds ?? 4,
-        timelinePath: this.opts.timelinePath,
-      });
-      source = this.game.frames as Readable; // fluent-ffmpeg pipes it into stdin
+    if (input.generated) {
+      const { name, seed, fps: rate } = input.generated;
+      this.generated = generatorFor(name).start({ seed, fps: rate, switchSeconds: this.opts.switchSeconds ?? 4, timelinePath: this.opts.timelinePath });
+      source = this.generated.frames as Readable; // fluent-ffmpeg pipes it into stdin
     }
 
     const filters = [input.crop, this.opts.crop]
@@ -133,7 +129,7 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
 
     const command = ffmpeg(source)
       .setFfmpegPath(info.path)
-      .inputOptions(...(input.synthetic ? [] : ['-nostdin']), '-hide_banner', '-loglevel', 'error', ...input.inputOptions)
+      .inputOptions(...(input.generated ? [] : ['-nostdin']), '-hide_banner', '-loglevel', 'error', ...input.inputOptions)
       .outputOptions('-an', '-vf', filters.join(','), ...input.outputOptions, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-flush_packets', '1')
       .on('start', () => this.attach(command as unknown as { ffmpegProc: ChildProcess }))
       .on('error', (err: Error) => {
@@ -154,7 +150,7 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
   }
 
   private finish(code: number | null, tail: string): void {
-    this.game?.stop();
+    this.generated?.stop();
     if (this.stopped) return;
     this.stopped = true;
     if (code === 0) this.emit('end');

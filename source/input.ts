@@ -5,20 +5,21 @@ import { promisify } from 'node:util';
 import { UserError } from '../kit/errors.ts';
 import type { Rect } from '../kit/geometry.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
+import { generatorFor } from './generated.ts';
 import type { SourceSpec } from './spec.ts';
 import { findDolphinWindow, findWindow, pickDolphin } from './x11.ts';
 
 export interface FfmpegInput {
   /** Options placed before `-i` (format, grab size, pacing…). */
   inputOptions: string[];
-  /** The `-i` argument; 'pipe:0' for the synthetic game. */
+  /** The `-i` argument; 'pipe:0' for a generated source. */
   input: string;
   /** Extra output options (from `ffmpeg:` args after the input). */
   outputOptions: string[];
   /** Crop applied before the caller's crop (macOS regions grab the whole screen). */
   crop?: Rect;
-  /** Frames come from the built-in game, written to ffmpeg's stdin. */
-  synthetic?: { seed: number; width: number; height: number; fps: number };
+  /** Frames come from a plugged-in generator (source/generated.ts), written to ffmpeg's stdin. */
+  generated?: { name: string; seed: number; fps: number };
 }
 
 export interface InputContext {
@@ -29,9 +30,6 @@ export interface InputContext {
   platform?: NodeJS.Platform;
   info: FfmpegInfo;
 }
-
-/** The synthetic game renders at the seed's frame size; ffmpeg scales it like any capture. */
-export const SYNTHETIC_SIZE = { width: 640, height: 480 };
 
 export async function ffmpegInputFor(spec: SourceSpec, ctx: InputContext): Promise<FfmpegInput> {
   const platform = ctx.platform ?? process.platform;
@@ -51,12 +49,12 @@ export async function ffmpegInputFor(spec: SourceSpec, ctx: InputContext): Promi
       // Don't let ffmpeg buffer a live stream: a late frame is worth less than a fresh one.
       return plain(['-fflags', 'nobuffer', '-flags', 'low_delay'], spec.url);
     case 'synthetic': {
-      const { width, height } = SYNTHETIC_SIZE;
+      const { width, height } = generatorFor(spec.kind).size;
       return {
         inputOptions: ['-probesize', '32', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', String(ctx.fps)],
         input: 'pipe:0',
         outputOptions: [],
-        synthetic: { seed: spec.seed, width, height, fps: ctx.fps },
+        generated: { name: spec.kind, seed: spec.seed, fps: ctx.fps },
       };
     }
     case 'ffmpeg': {

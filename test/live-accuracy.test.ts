@@ -1,7 +1,7 @@
 // Issue 4's live accuracy: the real server on the synthetic game with the bundled demo model; the
 // smoothed label is scored against the game's own timeline once each switch has settled.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TimelineEntry } from '../game/live.ts';
+import type { TruthEntry as TimelineEntry } from '../source/generated.ts';
 import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';
 import { connectClient, startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -32,7 +32,7 @@ describe('live accuracy with the demo model', () => {
     });
     const c = await connectClient(srv.wsUrl);
     await c.next('status', (s) => s.source.state === 'up', 60_000);
-    const game = srv.server.source.stream?.game;
+    const game = srv.server.source.stream?.generated;
     expect(game).toBeDefined();
     await new Promise((r) => setTimeout(r, GAMES * SWITCH_SECONDS * 1000));
     const timeline = [...game!.timeline];

@@ -102,7 +102,7 @@ describe('openFrames', () => {
       });
     });
     expect(frames.map((f) => [f.seq, f.data.length])).toEqual([[0, 32 * 24 * 3], [1, 32 * 24 * 3], [2, 32 * 24 * 3]]);
-    expect(stream.game?.timeline.length).toBeGreaterThan(0);
+    expect(stream.generated?.timeline.length).toBeGreaterThan(0);
     const pid = stream.pid!;
     stream.stop();
     await new Promise((r) => setTimeout(r, 300));

@@ -81,7 +81,7 @@ describe('ffmpegInputFor', () => {
       inputOptions: ['-f', 'lavfi'], input: 'testsrc', outputOptions: ['-vframes', '3'],
     });
     const synth = await ffmpegInputFor(parseSourceSpec('synthetic:7'), ctx);
-    expect(synth).toMatchObject({ input: 'pipe:0', synthetic: { seed: 7, fps: 5, width: 640, height: 480 } });
+    expect(synth).toMatchObject({ input: 'pipe:0', generated: { name: 'synthetic', seed: 7, fps: 5 } });
     expect(synth.inputOptions).toEqual(expect.arrayContaining(['rawvideo', 'rgb24', '640x480']));
   });
 

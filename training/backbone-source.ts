@@ -1,4 +1,4 @@
-// The frozen backbone's weights for training (`--weights`, resolved by models/backbone-weights.ts),
+// The frozen backbone's weights for training (`--weights`, resolved by engine/backbone-weights.ts),
 // and a temporary backbone-only package so the engines (which open packages) can run it.
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -1,16 +1,16 @@
-// `train`, `evaluate`, `predict`, `bench-train`: flags are validated here, once; the heavy
+// `train`, `evaluate`, `predict`: flags are validated here, once; the heavy
 // modules (onnxruntime, tfjs, sharp) load inside the actions so `--help` stays fast.
 import { Command, Option } from 'commander';
 import { ENGINE_KINDS } from '../engine/engine.ts';
 import type { EngineKind } from '../engine/engine.ts';
 import { MIN_INPUT } from '../engine/backbones.ts';
 import { UserError } from '../kit/errors.ts';
-import { parseSize } from '../kit/flags.ts';
-import { backboneFlag, fraction, nameFlag, nonNegative, positive, positiveInt, wholeNumber } from './flags.ts';
+import { FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT, WHOLE_NUMBER, numberFlag, parseSize } from '../kit/flags.ts';
+import { backboneFlag, nameFlag } from './flags.ts';
 import type { BackboneName } from '../engine/backbones.ts';
 
 const engineOption = (): Option => new Option('--engine <engine>', 'network engine').choices(ENGINE_KINDS).default('onnx');
-const threadsOption = (): Option => new Option('--threads <n>', 'engine threads (default: all cores)').argParser(positiveInt('--threads'));
+const threadsOption = (): Option => new Option('--threads <n>', 'engine threads (default: all cores)').argParser(numberFlag('--threads', POSITIVE_INT));
 
 interface TrainFlags {
   data: string; backbone: BackboneName; weights: string; size: string; name: string; out: string; packageDir?: string;
@@ -31,29 +31,29 @@ function registerTrain(program: Command): void {
     .option('--name <name>', 'package name after the date stamp', nameFlag, 'model')
     .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/', 'models')
     .option('--package-dir <dir>', 'write the package exactly here instead (replaced atomically), e.g. models/demo')
-    .option('--width <n>', 'head: Dense units', positiveInt('--width'), 512)
-    .option('--depth <n>', 'head: Dense+Dropout pairs', wholeNumber('--depth'), 3)
-    .option('--dropout <rate>', 'head: dropout rate', fraction('--dropout'), 0.2)
-    .option('--lr <rate>', 'Adam learning rate', positive('--lr'), 1e-4)
-    .option('--batch <n>', 'batch size', positiveInt('--batch'), 16)
-    .option('--epochs <n>', 'most epochs', positiveInt('--epochs'), 15)
-    .option('--min-delta <d>', 'early stopping: smallest val_loss improvement', nonNegative('--min-delta'), 0.005)
-    .option('--patience <n>', 'early stopping: epochs without improvement', positiveInt('--patience'), 3)
-    .option('--lr-factor <f>', 'reduce-on-plateau: learning-rate factor', fraction('--lr-factor'), 0.2)
-    .option('--lr-patience <n>', 'reduce-on-plateau: epochs without improvement', positiveInt('--lr-patience'), 2)
-    .option('--min-lr <rate>', 'reduce-on-plateau: lowest learning rate', nonNegative('--min-lr'), 1e-5)
+    .option('--width <n>', 'head: Dense units', numberFlag('--width', POSITIVE_INT), 512)
+    .option('--depth <n>', 'head: Dense+Dropout pairs', numberFlag('--depth', WHOLE_NUMBER), 3)
+    .option('--dropout <rate>', 'head: dropout rate', numberFlag('--dropout', FRACTION), 0.2)
+    .option('--lr <rate>', 'Adam learning rate', numberFlag('--lr', POSITIVE), 1e-4)
+    .option('--batch <n>', 'batch size', numberFlag('--batch', POSITIVE_INT), 16)
+    .option('--epochs <n>', 'most epochs', numberFlag('--epochs', POSITIVE_INT), 15)
+    .option('--min-delta <d>', 'early stopping: smallest val_loss improvement', numberFlag('--min-delta', NON_NEGATIVE), 0.005)
+    .option('--patience <n>', 'early stopping: epochs without improvement', numberFlag('--patience', POSITIVE_INT), 3)
+    .option('--lr-factor <f>', 'reduce-on-plateau: learning-rate factor', numberFlag('--lr-factor', FRACTION), 0.2)
+    .option('--lr-patience <n>', 'reduce-on-plateau: epochs without improvement', numberFlag('--lr-patience', POSITIVE_INT), 2)
+    .option('--min-lr <rate>', 'reduce-on-plateau: lowest learning rate', numberFlag('--min-lr', NON_NEGATIVE), 1e-5)
     .option('--restore-best', "end with the weights of the epoch with the lowest val_loss (Keras' restore_best_weights)", false)
     .option('--no-standardize', 'train on raw features (default: standardized, folded into the first Dense layer)')
-    .option('--seed <n>', 'seed for head init and shuffling', wholeNumber('--seed'), 1)
+    .option('--seed <n>', 'seed for head init and shuffling', numberFlag('--seed', WHOLE_NUMBER), 1)
     .addOption(engineOption())
     .addOption(threadsOption())
     .option('--skip-bad', 'skip (and report) images that cannot be decoded instead of stopping', false)
-    .option('--fine-tune <blocks>', 'then unfreeze the last N conv blocks and train end to end with augmentation (slow on CPU)', wholeNumber('--fine-tune'), 0)
-    .option('--fine-tune-epochs <n>', 'fine-tuning: most epochs', positiveInt('--fine-tune-epochs'), 5)
-    .option('--fine-tune-lr <rate>', 'fine-tuning: Adam learning rate', positive('--fine-tune-lr'), 1e-5)
+    .option('--fine-tune <blocks>', 'then unfreeze the last N conv blocks and train end to end with augmentation (slow on CPU)', numberFlag('--fine-tune', WHOLE_NUMBER), 0)
+    .option('--fine-tune-epochs <n>', 'fine-tuning: most epochs', numberFlag('--fine-tune-epochs', POSITIVE_INT), 5)
+    .option('--fine-tune-lr <rate>', 'fine-tuning: Adam learning rate', numberFlag('--fine-tune-lr', POSITIVE), 1e-5)
     .option('--cache <dir>', 'feature cache root', '.cache/features')
-    .option('--extract-batch <n>', 'frames per feature-extraction batch', positiveInt('--extract-batch'), 16)
-    .option('--memory-cap <MB>', 'features up to this size are read into memory, larger ones streamed from disk', positiveInt('--memory-cap'), 1024)
+    .option('--extract-batch <n>', 'frames per feature-extraction batch', numberFlag('--extract-batch', POSITIVE_INT), 16)
+    .option('--memory-cap <MB>', 'features up to this size are read into memory, larger ones streamed from disk', numberFlag('--memory-cap', POSITIVE_INT), 1024)
     .action(async (f: TrainFlags) => {
       const { width, height } = parseSize(f.size);
       if (Math.min(width, height) < MIN_INPUT[f.backbone]) throw new UserError(`--size ${f.size}: ${f.backbone} needs at least ${MIN_INPUT[f.backbone]} pixels a side`);
@@ -93,9 +93,9 @@ function registerPredict(program: Command): void {
     .description('top-k characters for an image, a folder of images, or a video file')
     .argument('<input>', 'image file, folder (searched recursively), or video file')
     .requiredOption('--model <dir>', 'model package folder')
-    .option('--top <k>', 'labels per input', positiveInt('--top'), 3)
+    .option('--top <k>', 'labels per input', numberFlag('--top', POSITIVE_INT), 3)
     .option('--json', 'one JSON object per line instead of text', false)
-    .option('--fps <n>', 'video: sample this many frames per second (default: every frame)', positive('--fps'))
+    .option('--fps <n>', 'video: sample this many frames per second (default: every frame)', numberFlag('--fps', POSITIVE))
     .addOption(engineOption())
     .addOption(threadsOption())
     .action(async (input: string, f: { model: string; top: number; json: boolean; fps?: number; engine: EngineKind; threads?: number }) => {
@@ -104,24 +104,8 @@ function registerPredict(program: Command): void {
     });
 }
 
-function registerBenchTrain(program: Command): void {
-  program
-    .command('bench-train')
-    .description('feature-extraction images/s per engine and thread count (VGG16, random weights)')
-    .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
-    .option('--size <WxH>', 'input size', '224x224')
-    .option('--warmup <n>', 'untimed runs first', positiveInt('--warmup'), 3)
-    .option('--runs <n>', 'timed runs (batch 1)', positiveInt('--runs'), 20)
-    .option('--tfjs-runs <n>', 'timed runs on tfjs (slower)', positiveInt('--tfjs-runs'), 5)
-    .action(async (f: { backbone: BackboneName; size: string; warmup: number; runs: number; tfjsRuns: number }) => {
-      const { runBenchTrain } = await import('../bench/train.ts');
-      await runBenchTrain({ ...f, ...parseSize(f.size) });
-    });
-}
-
 export function registerTrainingCommands(program: Command): void {
   registerTrain(program);
   registerEvaluate(program);
   registerPredict(program);
-  registerBenchTrain(program);
 }

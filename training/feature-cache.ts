@@ -13,7 +13,7 @@ import type { SplitListing } from './split-listing.ts';
 import { appendChunk, defaultWriter, readManifest, writeManifest } from './cache-store.ts';
 import type { CacheManifest, FileWriter } from './cache-store.ts';
 
-/** What extraction needs from an engine (models/engine.ts `Engine` satisfies it). */
+/** What extraction needs from an engine (engine/engine.ts `Engine` satisfies it). */
 export interface FeatureExtractor {
   readonly outputSize: number;
   run(frames: Uint8Array, n: number): Promise<Float32Array>;

@@ -1,0 +1,47 @@
+// `bench` and `bench-train`: the benchmarks are rigs, not the product, so the composition root
+// (cli/main.ts) registers them from here. Heavy modules load inside the actions.
+import type { Command } from 'commander';
+import type { BackboneName } from '../engine/backbones.ts';
+import { numberFlag, parseSize, POSITIVE_INT } from '../kit/flags.ts';
+import { DEMO } from '../server/commands.ts';
+import { backboneFlag } from '../training/flags.ts';
+
+function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('per-stage benchmark of the live pipeline: capture, crop, inference, smoothing, publish, end to end, latency, FLOPs vs peak')
+    .option('--model <package>', 'model package folder', DEMO.model)
+    .option('--source <spec>', 'frame source', DEMO.source)
+    .option('--seconds <n>', 'seconds of end-to-end run', '20')
+    .option('--engine <name>', 'onnx | tfjs', 'onnx')
+    .option('--device <name>', 'auto | cpu | cuda | dml | coreml', 'auto')
+    .option('--threads <n>', 'engine threads (default: all cores)')
+    .option('--batch <list>', 'batch sizes for inference-only timing', '1,8')
+    .option('--region <name=x,y,w,h>', 'also time crops for these regions', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--glass', 'also measure capture → paint in headless Chromium (synthetic source, built overlay)')
+    .option('--json', 'print one JSON object instead of the table')
+    .action(async (flags: Record<string, unknown>) => {
+      const { runBenchCommand } = await import('./pipeline.ts');
+      await runBenchCommand(flags);
+    });
+}
+
+function registerBenchTrain(program: Command): void {
+  program
+    .command('bench-train')
+    .description('feature-extraction images/s per engine and thread count (VGG16, random weights)')
+    .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
+    .option('--size <WxH>', 'input size', '224x224')
+    .option('--warmup <n>', 'untimed runs first', numberFlag('--warmup', POSITIVE_INT), 3)
+    .option('--runs <n>', 'timed runs (batch 1)', numberFlag('--runs', POSITIVE_INT), 20)
+    .option('--tfjs-runs <n>', 'timed runs on tfjs (slower)', numberFlag('--tfjs-runs', POSITIVE_INT), 5)
+    .action(async (f: { backbone: BackboneName; size: string; warmup: number; runs: number; tfjsRuns: number }) => {
+      const { runBenchTrain } = await import('./train.ts');
+      await runBenchTrain({ ...f, ...parseSize(f.size) });
+    });
+}
+
+export function registerBenchCommands(program: Command): void {
+  registerBench(program);
+  registerBenchTrain(program);
+}
