@@ -3,7 +3,8 @@
 // fraction of what this machine allows.
 import { UserError } from '../kit/errors.ts';
 import { checkNumber, POSITIVE } from '../kit/flags.ts';
-import { openEngine, type DeviceKind, type EngineKind } from '../engine/engine.ts';
+import type { DeviceKind, EngineKind } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
 import { parseRegionArg, type RegionSpec } from '../server/protocol.ts';

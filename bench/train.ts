@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { loadBackboneWeights } from '../engine/backbone-weights.ts';
 import type { BackboneName } from '../engine/backbones.ts';
-import { openEngine } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import type { Engine, EngineOptions } from '../engine/engine.ts';
 import { stageBackbone } from '../training/backbone-source.ts';
 

@@ -52,7 +52,7 @@ async function ffmpegChecks(): Promise<Check[]> {
 
 async function engineChecks(): Promise<Check[]> {
   try {
-    const { probeEngines } = await import('../engine/engine.ts');
+    const { probeEngines } = await import('../engine/open-engine.ts');
     const engines = await probeEngines();
     const checks: Check[] = engines.map((e) => ({ name: `engine ${e.name}`, ok: e.ok, optional: true, detail: e.detail }));
     if (!engines.some((e) => e.ok)) {

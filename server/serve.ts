@@ -78,7 +78,7 @@ async function loadEngine(config: ServeConfig, deps: ServeDeps): Promise<{ engin
     return { engine: deps.readyEngine, labels, model: config.model };
   }
   const { readModelPackage } = await import('../engine/package.ts');
-  const { openEngine } = await import('../engine/engine.ts');
+  const { openEngine } = await import('../engine/open-engine.ts');
   const pkg = await readModelPackage(config.model);
   const engine = await openEngine(pkg, { engine: config.engine, device: config.device, threads: config.threads });
   return { engine, labels: pkg.labels, model: pkg.dir };

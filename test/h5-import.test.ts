@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backboneLayers, headLayers, randomWeights } from '../engine/backbones.ts';
-import { openEngine } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import { importKeras } from '../engine/import-keras.ts';
 import { readKerasH5 } from '../engine/keras-h5.ts';
 import type { LayerSpec, WeightSet } from '../engine/layers.ts';

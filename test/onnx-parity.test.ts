@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backboneLayers, featureShape, headLayers, randomWeights } from '../engine/backbones.ts';
-import { openEngine } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import type { Engine } from '../engine/engine.ts';
 import { packageFiles } from '../engine/package-files.ts';
 import { modelInput, readModelPackage, writeModelPackage } from '../engine/package.ts';

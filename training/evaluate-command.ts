@@ -1,7 +1,7 @@
 // `smashsight evaluate`: runs a model package over a split and writes the report files beside it.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { openEngine } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import type { EngineKind } from '../engine/engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import type { TrainingHistory } from './callbacks.ts';

@@ -4,14 +4,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LayerSpec, WeightSet } from '../engine/layers.ts';
-import { openEngine } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import { packageFiles } from '../engine/package-files.ts';
 import { modelInput, writeModelPackage } from '../engine/package.ts';
 import type { ModelMeta, ModelPackage } from '../engine/package.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { evaluatePackage, reportFiles } from './evaluation.ts';
 import type { EvaluationReport } from './evaluation.ts';
-import type { Splits, TrainOptions } from './train.ts';
+import type { Splits } from './split-listing.ts';
+import type { TrainOptions } from './train-options.ts';
 
 export interface PackageInput {
   opts: TrainOptions;

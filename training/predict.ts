@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
-import { openEngine } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import type { Engine, EngineKind } from '../engine/engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import { classifyFiles } from './classify.ts';

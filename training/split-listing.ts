@@ -63,3 +63,17 @@ async function isDir(p: string): Promise<boolean> {
     return false;
   }
 }
+
+export interface Splits {
+  train: SplitListing;
+  valid: SplitListing;
+  test: SplitListing;
+}
+
+/** The three splits, label order fixed by the train split's class folders. */
+export async function listSplits(data: string): Promise<Splits> {
+  const train = await listSplit(await splitDir(data, 'train'));
+  const valid = await listSplit(await splitDir(data, 'valid'), train.classes);
+  const test = await listSplit(await splitDir(data, 'test'), train.classes);
+  return { train, valid, test };
+}

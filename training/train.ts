@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { backboneLayers, featureShape } from '../engine/backbones.ts';
 import type { BackboneName } from '../engine/backbones.ts';
-import { openEngine } from '../engine/engine.ts';
+import { openEngine } from '../engine/open-engine.ts';
 import type { Engine, EngineKind } from '../engine/engine.ts';
 import { loadTfjs } from '../engine/tfjs.ts';
 import type { WeightSet } from '../engine/layers.ts';
@@ -21,34 +21,8 @@ import { fineTune, trainableFrom } from './fine-tune.ts';
 import type { FitConfig } from './fit-loop.ts';
 import { buildPackage } from './package-output.ts';
 import type { EvaluationReport } from './evaluation.ts';
-import { listSplit, splitDir } from './split-listing.ts';
-import type { SplitListing } from './split-listing.ts';
-
-export interface TrainOptions {
-  data: string;
-  backbone: BackboneName;
-  weights: string;
-  height: number;
-  width: number;
-  name: string;
-  out: string;
-  /** Exact package folder; default `<out>/<YYYY-MM-DD-HH-MM>-<name>`. */
-  packageDir?: string;
-  head: HeadConfig;
-  engine: EngineKind;
-  threads?: number;
-  skipBad: boolean;
-  /** Conv blocks to unfreeze after the head is trained; 0 = none. */
-  fineTune: number;
-  fineTuneCfg: FitConfig;
-  cacheRoot: string;
-  extractBatch: number;
-  memoryCap: number;
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-  /** Fixes the package's date stamp (tests). */
-  now?: Date;
-}
+import { listSplits, type SplitListing, type Splits } from './split-listing.ts';
+import type { TrainOptions } from './train-options.ts';
 
 export interface TrainResult {
   dir: string;
@@ -56,20 +30,6 @@ export interface TrainResult {
   history: TrainingHistory;
   /** Images the backbone ran on during extraction (0 when the cache had everything). */
   extracted: number;
-}
-
-export interface Splits {
-  train: SplitListing;
-  valid: SplitListing;
-  test: SplitListing;
-}
-
-/** The three splits, label order fixed by the train split's class folders. */
-export async function listSplits(data: string): Promise<Splits> {
-  const train = await listSplit(await splitDir(data, 'train'));
-  const valid = await listSplit(await splitDir(data, 'valid'), train.classes);
-  const test = await listSplit(await splitDir(data, 'test'), train.classes);
-  return { train, valid, test };
 }
 
 async function datasetFingerprint(s: Splits): Promise<string> {

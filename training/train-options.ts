@@ -1,0 +1,32 @@
+// What `train` is asked to do, checked at the command's edge: the one type train.ts and
+// package-output.ts both read (kept apart so neither imports the other's module for it).
+import type { BackboneName } from '../engine/backbones.ts';
+import type { EngineKind } from '../engine/engine.ts';
+import type { FitConfig } from './fit-loop.ts';
+import type { HeadConfig } from './head-trainer.ts';
+
+export interface TrainOptions {
+  data: string;
+  backbone: BackboneName;
+  weights: string;
+  height: number;
+  width: number;
+  name: string;
+  out: string;
+  /** Exact package folder; default `<out>/<YYYY-MM-DD-HH-MM>-<name>`. */
+  packageDir?: string;
+  head: HeadConfig;
+  engine: EngineKind;
+  threads?: number;
+  skipBad: boolean;
+  /** Conv blocks to unfreeze after the head is trained; 0 = none. */
+  fineTune: number;
+  fineTuneCfg: FitConfig;
+  cacheRoot: string;
+  extractBatch: number;
+  memoryCap: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Fixes the package's date stamp (tests). */
+  now?: Date;
+}
