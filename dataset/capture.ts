@@ -1,4 +1,4 @@
-// `smashsight capture`: labelled JPEGs from any source, named like the seed's frames and numbered
+// `smashsight capture`: labelled JPEGs from any source, named like the notebook's frames and numbered
 // on from the label's highest number, never overwriting an existing file.
 import fs from 'node:fs/promises';
 import path from 'node:path';

@@ -36,7 +36,7 @@ export function registerDatasetCommands(program: Command): void {
 
   program
     .command('capture')
-    .description('record labelled frames from a live source into the seed naming')
+    .description('record labelled frames from a live source into the notebook's naming')
     .requiredOption('--source <spec>', SOURCE_SPEC_HELP)
     .requiredOption('--label <label>', '<character>_<color>_<stage>_<orientation>, e.g. fox_red_battlefield_left')
     .option('--fps <n>', 'frames per second to keep', numberFlag('--fps', numberRange(0.01, 240)), 2)

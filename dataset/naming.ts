@@ -1,5 +1,5 @@
-// The seed's frame naming: <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg.
-// Numbers are zero-padded to at least three digits (the seed's width); longer runs keep counting.
+// The notebook's frame naming: <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg.
+// Numbers are zero-padded to at least three digits (the notebook's width); longer runs keep counting.
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 

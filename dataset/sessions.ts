@@ -1,6 +1,6 @@
 // Capture sessions: `capture` appends one JSON line per run to <out>/<character>/capture-sessions.jsonl
 // ({label, from, to, started}). `split --group-by session` keeps each run's frames together; frames
-// no run claims (e.g. from `synth` or the seed's recordings, one video per label) group by label.
+// no run claims (e.g. from `synth` or the notebook's recordings, one video per label) group by label.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FrameName } from './naming.ts';

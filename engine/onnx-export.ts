@@ -1,6 +1,6 @@
 // Writes the ONNX graph from the one model description: uint8 NHWC RGB frames in, caffe
 // preprocessing, NCHW convs (ONNX Runtime's fast layout), back to NHWC before Flatten so the
-// flattened order is Keras' H,W,C (DESIGN §2), then the dense head. Bytes via onnx-proto.
+// flattened order is Keras' H,W,C (a Keras head's weights load unchanged), then the dense head. Bytes via onnx-proto.
 import onnxProto from 'onnx-proto';
 import { checkWeights, layerShapes } from './layers.ts';
 import type { LayerSpec, LayerWeights, WeightSet } from './layers.ts';

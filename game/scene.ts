@@ -45,7 +45,7 @@ function pickAction(rng: Rng): PoseName {
   return 'idle';
 }
 
-/** The HUD port the player is in, live and in every dataset frame: the seed's captures are port 1. */
+/** The HUD port the player is in, live and in every dataset frame: the notebook's captures are port 1. */
 export const PLAYER_PORT = 1;
 
 export interface HudState { port: number; damage: number; stocks: number }

@@ -1,5 +1,5 @@
 // `smashsight synth`: renders every (character, colour, stage, orientation) combo and writes
-// JPEGs in the seed's naming. Rendering runs on the main thread; JPEG encoding runs in sharp's
+// JPEGs in the notebook's naming. Rendering runs on the main thread; JPEG encoding runs in sharp's
 // thread pool with a few frames in flight, each in its own raster so no buffer is reused early.
 import fs from 'node:fs';
 import path from 'node:path';

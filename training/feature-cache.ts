@@ -1,5 +1,5 @@
 // Bottleneck features, extracted once per (data, backbone, weights, input size) and kept on disk
-// in chunks (DESIGN.md §6): 150k VGG16 rows are 15 GB, far too much for RAM. Labels are stored
+// in chunks: 150k VGG16 rows are 15 GB, far too much for RAM. Labels are stored
 // beside the rows, so nothing walks the images twice. An interrupted run resumes after the last
 // complete chunk.
 import { createHash } from 'node:crypto';

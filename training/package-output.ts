@@ -1,4 +1,4 @@
-// Assembles the trained model package (DESIGN.md §5): the stacked backbone + head as ONNX and tfjs,
+// Assembles the trained model package (one folder that serves every engine): the stacked backbone + head as ONNX and tfjs,
 // the backbone alone, labels, meta, history; evaluates the stacked model itself on the test split
 // (so the report measures exactly what ships) and writes it all atomically.
 import fs from 'node:fs/promises';
