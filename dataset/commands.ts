@@ -1,5 +1,5 @@
 // `split` and `capture`: flags are validated here, once; the work modules load lazily.
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UserError } from '../kit/errors.ts';
 import { intRange, numberFlag, numberRange, parseSize } from '../kit/flags.ts';
 import { SOURCE_SPEC_HELP } from '../source/spec.ts';
@@ -36,7 +36,7 @@ export function registerDatasetCommands(program: Command): void {
 
   program
     .command('capture')
-    .description('record labelled frames from a live source into the notebook's naming')
+    .description('record labelled frames from a live source named as the notebook named its frames')
     .requiredOption('--source <spec>', SOURCE_SPEC_HELP)
     .requiredOption('--label <label>', '<character>_<color>_<stage>_<orientation>, e.g. fox_red_battlefield_left')
     .option('--fps <n>', 'frames per second to keep', numberFlag('--fps', numberRange(0.01, 240)), 2)

@@ -14,7 +14,7 @@ const repo = path.resolve(import.meta.dirname, '..');
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
 
 describe('frame names', () => {
-  it('parses and formats the notebook's naming', () => {
+  it('parses and formats the notebook naming', () => {
     const n = parseFrameName('data/images/fox/fox_red_battlefield_left_bg_on_007.jpg');
     expect(n).toEqual({ character: 'fox', color: 'red', stage: 'battlefield', orientation: 'left', number: 7 });
     expect(formatFrameName(n)).toBe('fox_red_battlefield_left_bg_on_007.jpg');

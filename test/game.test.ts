@@ -60,7 +60,7 @@ describe('synth dataset', () => {
     for (const [k, v] of fa) expect(v.equals(fb.get(k)!)).toBe(true);
   });
 
-  it('names every combo in the notebook's naming, every character in every stage', async () => {
+  it('names every combo in the notebook naming, every character in every stage', async () => {
     const out = tmp();
     const s = await generateDataset(options(out, {
       characters: CHARACTERS, stages: STAGES, framesPerCombo: 1, width: 64, height: 48,
