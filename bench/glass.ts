@@ -9,23 +9,50 @@ import { startServer, type ServeConfig } from '../server/serve.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
-export interface GlassResult { samples: number; p50: number | null; p95: number | null; p99: number | null }
+export interface GlassResult {
+  samples: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
 
-export async function measureGlass(o: { config: ServeConfig; engine: Engine; labels: string[]; seconds: number; log: (l: string) => void }): Promise<GlassResult> {
+export async function measureGlass(o: {
+  config: ServeConfig;
+  engine: Engine;
+  labels: string[];
+  seconds: number;
+  log: (l: string) => void;
+}): Promise<GlassResult> {
   const page = path.join(o.config.staticRoot, 'overlay.html');
   if (!fs.existsSync(page)) throw new UserError(`${page}: missing; build the overlay first (npm run build)`);
   if (!fs.existsSync(CHROMIUM)) throw new UserError(`${CHROMIUM}: missing; install it (sudo apt-get install -y chromium)`);
   const { chromium } = await import('playwright-core');
   // The overlay reports a paint per label change: switch characters every second for samples.
-  const server = await startServer({ ...o.config, port: 0 }, {
-    readyEngine: { ...o.engine, dispose: async () => {} }, labels: o.labels, log: () => {}, frameOptions: { switchSeconds: 1 },
-  });
+  const server = await startServer(
+    { ...o.config, port: 0 },
+    {
+      readyEngine: { ...o.engine, dispose: async () => {} },
+      labels: o.labels,
+      log: () => {},
+      frameOptions: { switchSeconds: 1 },
+    },
+  );
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 720 },
+  });
   try {
     const tab = browser.pages()[0] ?? (await browser.newPage());
     await tab.goto(`${server.url}/overlay`);

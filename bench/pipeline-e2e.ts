@@ -82,7 +82,12 @@ const WINDOW_MS = 500;
  * frames, inference-only fps, and the median of the per-pair ratios (robust to load that changes
  * between pairs: each pair sees about the same machine).
  */
-async function interleave(server: RunningServer, engine: Engine, replay: Replay, seconds: number): Promise<{ pipelineSeconds: number; inferenceFps: number; pairRatio: number }> {
+async function interleave(
+  server: RunningServer,
+  engine: Engine,
+  replay: Replay,
+  seconds: number,
+): Promise<{ pipelineSeconds: number; inferenceFps: number; pairRatio: number }> {
   const data = new Uint8Array(engine.height * engine.width * 3).fill(90);
   let pipelineSeconds = 0;
   let inferFrames = 0;
@@ -107,7 +112,8 @@ async function interleave(server: RunningServer, engine: Engine, replay: Replay,
     inferFrames += n;
     inferSeconds += inferSec;
     ratios.push(pipeFps / (n / inferSec));
-    if (process.env.SMASHSIGHT_BENCH_DEBUG) process.stderr.write(`window: pipeline ${pipeFps.toFixed(0)} fps, inference alone ${(n / inferSec).toFixed(0)} fps\n`);
+    if (process.env.SMASHSIGHT_BENCH_DEBUG)
+      process.stderr.write(`window: pipeline ${pipeFps.toFixed(0)} fps, inference alone ${(n / inferSec).toFixed(0)} fps\n`);
     replay.paused = false;
     replay.kick();
   }

@@ -63,7 +63,10 @@ export async function onnxPeakGflops(threads: number, sizes = [512, 1024], secon
 async function onnxMatmulGflops(threads: number, n: number, seconds: number): Promise<number> {
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(matmulGraph(n), {
-    executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
   });
   const a = new ort.Tensor('float32', new Float32Array(n * n).fill(0.5), [n, n]);
   return bestRate(2 * n * n * n, seconds, async () => {

@@ -11,8 +11,16 @@ import type { RegionSpec } from '../server/protocol.ts';
 import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';
 import { StateStore } from '../server/store.ts';
 
-export interface InferenceTiming { batch: number; msPerBatch: number; framesPerSecond: number }
-export interface CaptureTiming { framesPerSecond: number; frames: Frame[]; ffmpegCpu: number | null }
+export interface InferenceTiming {
+  batch: number;
+  msPerBatch: number;
+  framesPerSecond: number;
+}
+export interface CaptureTiming {
+  framesPerSecond: number;
+  frames: Frame[];
+  ffmpegCpu: number | null;
+}
 
 /** Median time of engine.run at a batch size, over about `seconds`. */
 export async function timeInference(engine: Engine, batch: number, seconds: number): Promise<InferenceTiming> {
@@ -92,7 +100,12 @@ export function sampleRegions(source: Size): RegionSpec[] {
 }
 
 /** Median ms to crop + resize every region of one working-size frame to the model's input. */
-export async function timeCrop(regions: RegionSpec[], source: Size, model: Size, iterations = 100): Promise<{ msPerFrame: number; regions: number; working: Size }> {
+export async function timeCrop(
+  regions: RegionSpec[],
+  source: Size,
+  model: Size,
+  iterations = 100,
+): Promise<{ msPerFrame: number; regions: number; working: Size }> {
   const working = workingSize(source, model, true);
   const frame: Frame = { seq: 0, capturedAt: 0, ...working, data: Buffer.alloc(working.width * working.height * 3, 90) };
   const times: number[] = [];
@@ -109,7 +122,13 @@ export function timeSmoothAndPublish(labels: string[], regions: number, iteratio
   const names = regions ? Array.from({ length: regions }, (_, i) => `p${i + 1}`) : [];
   const specs = names.map((name) => ({ name, x: 0, y: 0, w: 10, h: 10 }));
   const store = new StateStore({
-    labels, smoothing: DEFAULT_SMOOTHING, regions: specs, metrics: new Metrics(), source: () => { throw new Error('unused'); },
+    labels,
+    smoothing: DEFAULT_SMOOTHING,
+    regions: specs,
+    metrics: new Metrics(),
+    source: () => {
+      throw new Error('unused');
+    },
     engine: { name: 'bench', provider: 'cpu', threads: 1, model: 'bench', inputWidth: 1, inputHeight: 1 },
   });
   const items = names.length || 1;

@@ -69,8 +69,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const sp = timeSmoothAndPublish(pkg.labels, o.regions.length);
 
     const config: ServeConfig = {
-      model: o.model, source: o.source, captureFps, regions: o.regions, host: '127.0.0.1', port: 0, engine: o.engine, device: o.device,
-      threads: o.threads, smoothing: DEFAULT_SMOOTHING, staticRoot: 'dist/overlay',
+      model: o.model,
+      source: o.source,
+      captureFps,
+      regions: o.regions,
+      host: '127.0.0.1',
+      port: 0,
+      engine: o.engine,
+      device: o.device,
+      threads: o.threads,
+      smoothing: DEFAULT_SMOOTHING,
+      staticRoot: 'dist/overlay',
     };
     const half = Math.max(2, o.seconds / 2);
     log(`end to end, live source, ${half.toFixed(0)} s…`);
@@ -110,18 +119,24 @@ export function formatReport(r: BenchReport): string {
     `engine     ${r.engine.name} (${r.engine.provider}, ${r.engine.threads} threads): matmul peak ${r.engine.peakGflops.toFixed(0)} GFLOP/s → ceiling ${r.engine.ceilingFps.toFixed(0)} frames/s`,
     `capture    ${r.capture.source} at ${r.capture.size}: ${f1(r.capture.fps)} frames/s (ffmpeg ${f1(r.capture.ffmpegCpu)} cores)`,
     `crop+scale ${r.crop.regions} regions from ${r.crop.working}: ${r.crop.msPerFrame.toFixed(2)} ms/frame`,
-    ...r.inference.map((i) => `inference  batch ${i.batch}: ${i.msPerBatch.toFixed(2)} ms/batch, ${f1(i.framesPerSecond)} frames/s (${pct(i.fractionOfPeak)} of ceiling)`),
+    ...r.inference.map(
+      (i) => `inference  batch ${i.batch}: ${i.msPerBatch.toFixed(2)} ms/batch, ${f1(i.framesPerSecond)} frames/s (${pct(i.fractionOfPeak)} of ceiling)`,
+    ),
     `smoothing  ${r.smoothing.usPerFrame.toFixed(1)} µs/frame`,
     `publish    ${r.publish.usPerFrame.toFixed(1)} µs/frame (encode once)`,
     e2e('end-to-end live', r.endToEnd.live),
     e2e(`end-to-end saturated`, s),
     `           saturated ${f1(s.fpsOut)} / inference alone ${f1(s.inferenceFps)} frames/s (batch 1, alternating 0.5 s windows; median pair ratio) = ${s.ratioToInference.toFixed(3)}`,
-    r.glass ? `glass      capture→paint p50/p95/p99 ${f1(r.glass.p50)}/${f1(r.glass.p95)}/${f1(r.glass.p99)} ms (${r.glass.samples} paints)` : 'glass      not measured (--glass)',
+    r.glass
+      ? `glass      capture→paint p50/p95/p99 ${f1(r.glass.p50)}/${f1(r.glass.p95)}/${f1(r.glass.p99)} ms (${r.glass.samples} paints)`
+      : 'glass      not measured (--glass)',
   ].join('\n');
 }
 
 export async function runBenchCommand(flags: Record<string, unknown>): Promise<void> {
-  const batches = String(flags.batch).split(',').map((b) => checkNumber('--batch', b, POSITIVE));
+  const batches = String(flags.batch)
+    .split(',')
+    .map((b) => checkNumber('--batch', b, POSITIVE));
   if (batches.some((b) => !Number.isInteger(b))) throw new UserError(`--batch: whole numbers, comma-separated (e.g. 1,8), got ${String(flags.batch)}`);
   const regions = (flags.region as string[]).map((r) => {
     const p = parseRegionArg(r);
@@ -134,9 +149,15 @@ export async function runBenchCommand(flags: Record<string, unknown>): Promise<v
   if (flags.glass && spec.kind !== 'synthetic') throw new UserError('--glass: needs the synthetic source (--source synthetic)');
   if (!isLiveSource(spec)) log('a file played once may end before the end-to-end runs finish; add ?loop');
   const report = await runBench({
-    model: String(flags.model), source: String(flags.source), seconds: checkNumber('--seconds', flags.seconds, POSITIVE), engine,
-    device: String(flags.device) as DeviceKind, threads: flags.threads === undefined ? undefined : checkNumber('--threads', flags.threads, POSITIVE),
-    batches, regions, glass: Boolean(flags.glass),
+    model: String(flags.model),
+    source: String(flags.source),
+    seconds: checkNumber('--seconds', flags.seconds, POSITIVE),
+    engine,
+    device: String(flags.device) as DeviceKind,
+    threads: flags.threads === undefined ? undefined : checkNumber('--threads', flags.threads, POSITIVE),
+    batches,
+    regions,
+    glass: Boolean(flags.glass),
   });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
 }

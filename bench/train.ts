@@ -49,7 +49,9 @@ export async function runBenchTrain(o: BenchTrainOptions): Promise<BenchRow[]> {
   const staged = await stageBackbone(o.backbone, weights, o.height, o.width, true);
   const say = (s: string): boolean => process.stdout.write(`${s}\n`);
   say(`bench-train: ${o.backbone} without top at ${o.width}x${o.height}, RANDOM weights (speed only), batch 1, ${o.warmup} warm-up runs, median of timed runs`);
-  say(`machine: ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, load average ${os.loadavg()[0].toFixed(2)} (other work on these cores slows every figure)`);
+  say(
+    `machine: ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, load average ${os.loadavg()[0].toFixed(2)} (other work on these cores slows every figure)`,
+  );
   const cores = os.availableParallelism();
   const plans: { opts: EngineOptions; runs: number }[] = [...new Set([1, 2, cores])]
     .filter((t) => t <= Math.max(cores, 2))

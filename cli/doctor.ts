@@ -46,7 +46,14 @@ async function ffmpegChecks(): Promise<Check[]> {
       },
     ];
   } catch (err) {
-    return [{ name: 'ffmpeg', ok: false, detail: err instanceof Error ? err.message : String(err), fix: `${APT} ffmpeg   # or: npm ci (bundles @ffmpeg-installer/ffmpeg)` }];
+    return [
+      {
+        name: 'ffmpeg',
+        ok: false,
+        detail: err instanceof Error ? err.message : String(err),
+        fix: `${APT} ffmpeg   # or: npm ci (bundles @ffmpeg-installer/ffmpeg)`,
+      },
+    ];
   }
 }
 
@@ -81,7 +88,14 @@ function toolCheck(name: string, cmds: string[], why: string, pkg: string): Chec
 
 async function x11Check(): Promise<Check> {
   const display = process.env.DISPLAY;
-  if (!display) return { name: 'X11 display', ok: false, optional: true, detail: 'DISPLAY not set: window:/dolphin/region capture needs an X session', fix: 'run inside your desktop session, or: Xvfb :99 & export DISPLAY=:99' };
+  if (!display)
+    return {
+      name: 'X11 display',
+      ok: false,
+      optional: true,
+      detail: 'DISPLAY not set: window:/dolphin/region capture needs an X session',
+      fix: 'run inside your desktop session, or: Xvfb :99 & export DISPLAY=:99',
+    };
   try {
     await promisify(execFile)('xdpyinfo', ['-display', display], { timeout: 5000 });
     return { name: 'X11 display', ok: true, detail: `${display} answers` };
@@ -90,7 +104,7 @@ async function x11Check(): Promise<Check> {
   }
 }
 
-export async function runDoctor(write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<boolean> {
+export async function runDoctor(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<boolean> {
   const checks: Check[] = [
     nodeCheck(),
     ...(await ffmpegChecks()),

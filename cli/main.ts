@@ -11,9 +11,7 @@ import { registerServerCommands } from '../server/commands.ts';
 import { registerDoctor } from './doctor.ts';
 import { runCli } from './run.ts';
 
-const program = new Command('smashsight')
-  .description('Recognise the character on screen in live gameplay and feed a stream overlay.')
-  .showHelpAfterError();
+const program = new Command('smashsight').description('Recognise the character on screen in live gameplay and feed a stream overlay.').showHelpAfterError();
 
 plugInSyntheticGame(); // `--source synthetic` for serve, demo, capture and bench
 

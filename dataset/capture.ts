@@ -34,7 +34,7 @@ export async function highestNumber(dir: string, label: string): Promise<number>
   }
   let max = 0;
   for (const f of files) {
-    if (!f.startsWith(label + '_bg_on_')) continue;
+    if (!f.startsWith(`${label}_bg_on_`)) continue;
     try {
       max = Math.max(max, parseFrameName(f).number);
     } catch {

@@ -1,6 +1,5 @@
 // `split` and `capture`: flags are validated here, once; the work modules load lazily.
 import { type Command, Option } from 'commander';
-import { UserError } from '../kit/errors.ts';
 import { intRange, numberFlag, numberRange, parseSize } from '../kit/flags.ts';
 import { SOURCE_SPEC_HELP } from '../source/spec.ts';
 
@@ -27,12 +26,26 @@ export function registerDatasetCommands(program: Command): void {
     .option('--force', 'replace a non-empty output folder', false)
     .option('--skip-bad', 'leave out badly named or corrupt frames instead of stopping', false)
     .option('--no-check-jpeg', 'skip decoding every JPEG (faster; corrupt files go unnoticed)')
-    .action(async (o: { in: string; out: string; seed: number; train: number; valid: number; test: number; groupBy?: string; copy: boolean; force: boolean; skipBad: boolean; checkJpeg: boolean }) => {
-      const { runSplit } = await import('./split-write.ts');
-      const { GROUP_FIELDS: fields } = await import('./split.ts');
-      const groupBy = fields.find((f) => f === o.groupBy);
-      await runSplit({ ...o, groupBy, percent: { train: o.train, valid: o.valid, test: o.test } });
-    });
+    .action(
+      async (o: {
+        in: string;
+        out: string;
+        seed: number;
+        train: number;
+        valid: number;
+        test: number;
+        groupBy?: string;
+        copy: boolean;
+        force: boolean;
+        skipBad: boolean;
+        checkJpeg: boolean;
+      }) => {
+        const { runSplit } = await import('./split-write.ts');
+        const { GROUP_FIELDS: fields } = await import('./split.ts');
+        const groupBy = fields.find((f) => f === o.groupBy);
+        await runSplit({ ...o, groupBy, percent: { train: o.train, valid: o.valid, test: o.test } });
+      },
+    );
 
   program
     .command('capture')

@@ -22,9 +22,7 @@ export function parseFrameName(file: string): FrameName {
   const base = path.basename(file);
   const m = FRAME_RE.exec(base);
   if (!m) {
-    throw new UserError(
-      `${file}: name does not match <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg`,
-    );
+    throw new UserError(`${file}: name does not match <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg`);
   }
   const [, character, color, stage, orientation, digits] = m as unknown as string[];
   if (orientation !== 'left' && orientation !== 'right') {
@@ -41,9 +39,7 @@ export function formatFrameName(n: FrameName): string {
 export function parseLabel(label: string): Omit<FrameName, 'number'> {
   const parts = label.split('_');
   if (parts.length !== 4 || parts.some((p) => !TOKEN_RE.test(p))) {
-    throw new UserError(
-      `--label '${label}': expected <character>_<color>_<stage>_<orientation> (letters, digits, '-')`,
-    );
+    throw new UserError(`--label '${label}': expected <character>_<color>_<stage>_<orientation> (letters, digits, '-')`);
   }
   const [character, color, stage, orientation] = parts as [string, string, string, string];
   if (orientation !== 'left' && orientation !== 'right') {

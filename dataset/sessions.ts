@@ -52,5 +52,5 @@ export function sessionKey(n: FrameName, index: SessionIndex | undefined): strin
 
 export function appendSession(imagesDir: string, s: CaptureSession): void {
   const character = s.label.split('_')[0]!;
-  fs.appendFileSync(path.join(imagesDir, character, SESSIONS_FILE), JSON.stringify(s) + '\n');
+  fs.appendFileSync(path.join(imagesDir, character, SESSIONS_FILE), `${JSON.stringify(s)}\n`);
 }

@@ -38,7 +38,7 @@ export async function runSplit(o: SplitCommandOptions, log: (line: string) => vo
   try {
     const mode = await placeFiles(assignment, tmp, o.copy);
     const manifest = { seed: o.seed, percent: o.percent, groupBy: o.groupBy ?? null, files: mode, source: path.resolve(o.in) };
-    await fs.writeFile(path.join(tmp, 'split.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await fs.writeFile(path.join(tmp, 'split.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await swapInto(tmp, out);
     log(`${o.out}: ${mode === 'link' ? 'hard-linked' : 'copied'} ${SPLITS.map((s) => `${assignment[s].length} ${s}`).join(', ')}`);
   } catch (err) {

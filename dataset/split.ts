@@ -57,8 +57,7 @@ export function assignSplits(
   const out: Assignment = { train: [], valid: [], test: [] };
   if (opts.groupBy) {
     const field = opts.groupBy;
-    const keyOf = (it: SplitItem): string =>
-      field === 'session' ? sessionKey(it.name, opts.sessions) : String(it.name[field]);
+    const keyOf = (it: SplitItem): string => (field === 'session' ? sessionKey(it.name, opts.sessions) : String(it.name[field]));
     const groups = new Map<string, SplitItem[]>();
     for (const it of items) groups.set(keyOf(it), [...(groups.get(keyOf(it)) ?? []), it]);
     const target = (s: SplitName): number => (items.length * opts.percent[s]) / 100;
@@ -101,7 +100,5 @@ export function countsTable(a: Assignment): string {
   const total = SPLITS.map((s) => a[s].length);
   const all: (string | number)[][] = [['class', ...SPLITS, 'total'], ...rows, ['total', ...total, total.reduce((x, y) => x + y, 0)]];
   const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
-  return all
-    .map((r) => r.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]!) : String(v).padStart(widths[i]!))).join('  '))
-    .join('\n');
+  return all.map((r) => r.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]!) : String(v).padStart(widths[i]!))).join('  ')).join('\n');
 }

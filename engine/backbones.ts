@@ -20,7 +20,13 @@ function blocks(filters: number[][]): LayerSpec[] {
 }
 
 /** Keras `applications/vgg16.py` with include_top=False, same layer names. */
-const VGG16 = blocks([[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]);
+const VGG16 = blocks([
+  [64, 64],
+  [128, 128],
+  [256, 256, 256],
+  [512, 512, 512],
+  [512, 512, 512],
+]);
 /** Four VGG-style blocks, one conv each: fast on 2 CPU cores. */
 const TINY = blocks([[16], [32], [64], [64]]);
 
@@ -58,7 +64,6 @@ export function headLayers(o: HeadOptions): LayerSpec[] {
   layers.push({ type: 'dense', name: `dense_${depth + 1}`, units: classes, activation: 'softmax' });
   return layers;
 }
-
 
 /**
  * Keras defaults: glorot_uniform kernels, zero biases; hidden relu Dense layers use lecun_uniform

@@ -9,7 +9,7 @@ export function registerModelCommands(program: Command): void {
 
   models
     .command('import-keras')
-    .description('Convert a Keras .h5 (VGG16 notop weights, or a full Keras 2 model like the notebook\'s *-model.h5) into a folder under --out')
+    .description("Convert a Keras .h5 (VGG16 notop weights, or a full Keras 2 model like the notebook's *-model.h5) into a folder under --out")
     .argument('<file>', '.h5 file')
     .option('--name <name>', 'folder name (default: vgg16-imagenet for the ImageNet file, else the file name)')
     .option('--labels <list>', 'class labels, comma-separated, in output order (full models)')
@@ -18,7 +18,13 @@ export function registerModelCommands(program: Command): void {
     .option('--out <dir>', 'parent folder of model packages', 'models')
     .action(async (file: string, o: { name?: string; labels?: string; labelsFile?: string; size?: string; out: string }) => {
       const { importKeras } = await import('./import-keras.ts');
-      const dir = await importKeras(file, { name: o.name, labels: o.labels, labelsFile: o.labelsFile, size: o.size ? parseSize(o.size, { minWidth: 32 }) : undefined, out: o.out });
+      const dir = await importKeras(file, {
+        name: o.name,
+        labels: o.labels,
+        labelsFile: o.labelsFile,
+        size: o.size ? parseSize(o.size, { minWidth: 32 }) : undefined,
+        out: o.out,
+      });
       process.stdout.write(`${dir}\n`);
     });
 

@@ -52,10 +52,7 @@ function sessionOptions(ep: string, threads: number): ort.InferenceSession.Sessi
   };
 }
 
-export async function openOnnxEngine(
-  file: string,
-  o: { height: number; width: number; device: DeviceKind; threads: number },
-): Promise<Engine> {
+export async function openOnnxEngine(file: string, o: { height: number; width: number; device: DeviceKind; threads: number }): Promise<Engine> {
   const { available, notes } = await onnxProviders();
   let candidates: string[];
   if (o.device === 'auto') {
@@ -81,7 +78,7 @@ export async function openOnnxEngine(
   }
   if (!session) throw new UserError(`${file}: no ONNX Runtime execution provider could load it`);
   const meta = session.outputMetadata[0];
-  const dims = meta && meta.isTensor ? meta.shape : [];
+  const dims = meta?.isTensor ? meta.shape : [];
   const last = dims[dims.length - 1];
   if (typeof last !== 'number') throw new UserError(`${file}: output has no fixed size`);
   const why = o.device === 'auto' && notes.length ? `; ${notes.join('; ')}` : '';
@@ -98,7 +95,7 @@ export async function openOnnxEngine(
       checkFrames(engine, frames, n);
       const input = new ort.Tensor('uint8', frames, [n, o.height, o.width, 3]);
       const result = await s.run({ frames: input });
-      const out = result['output']!;
+      const out = result.output!;
       const data = out.data as Float32Array;
       out.dispose();
       return data;

@@ -30,14 +30,19 @@ function readLabels(o: ImportOptions, classes: number, file: string): string[] {
     try {
       labels = JSON.parse(text) as string[];
     } catch {
-      labels = text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+      labels = text
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean);
     }
-    if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' && l)) throw new UserError(`${o.labelsFile}: expected a JSON array of strings or one label per line`);
+    if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' && l))
+      throw new UserError(`${o.labelsFile}: expected a JSON array of strings or one label per line`);
   } else {
     process.stderr.write(`${file}: no --labels given; naming the ${classes} classes class1…class${classes}\n`);
     labels = Array.from({ length: classes }, (_, i) => `class${i + 1}`);
   }
-  if (labels.some((l) => !l) || new Set(labels).size !== labels.length) throw new UserError(`${o.labelsFile ?? '--labels'}: labels must be non-empty and distinct`);
+  if (labels.some((l) => !l) || new Set(labels).size !== labels.length)
+    throw new UserError(`${o.labelsFile ?? '--labels'}: labels must be non-empty and distinct`);
   if (labels.length !== classes) throw new UserError(`${o.labelsFile ?? '--labels'}: ${labels.length} labels, but ${file} outputs ${classes} classes`);
   return labels;
 }
@@ -46,7 +51,7 @@ function headMeta(k: KerasImport): { meta: ModelMeta['head']; classes: number } 
   const head = k.layers.slice(backboneLayers(k.backbone).length);
   const dense = head.filter((l) => l.type === 'dense');
   const last = dense[dense.length - 1];
-  if (!last || last.type !== 'dense' || last.activation !== 'softmax') throw new UserError('the model does not end in a softmax Dense layer (a classifier)');
+  if (last?.type !== 'dense' || last.activation !== 'softmax') throw new UserError('the model does not end in a softmax Dense layer (a classifier)');
   const hidden = dense.slice(0, -1);
   const drop = head.find((l) => l.type === 'dropout');
   return {
@@ -58,7 +63,10 @@ function headMeta(k: KerasImport): { meta: ModelMeta['head']; classes: number } 
 export async function importKeras(file: string, o: ImportOptions): Promise<string> {
   const k = await readKerasH5(file, { size: o.size });
   const created = new Date().toISOString();
-  const base = path.basename(file).replace(/\.h5$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-');
+  const base = path
+    .basename(file)
+    .replace(/\.h5$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-');
   if (k.kind === 'notop') {
     const name = o.name ?? (k.md5 === VGG16_NOTOP_MD5 ? 'vgg16-imagenet' : base);
     const dir = path.join(o.out, name);

@@ -37,14 +37,14 @@ function convert(l: KerasLayer, name: string): LayerSpec {
       if (!k || k[0] !== k[1] || k[0] % 2 !== 1) throw why(`kernel_size ${JSON.stringify(c.kernel_size)} unsupported (square, odd)`);
       if (c.padding !== 'same' || c.activation !== 'relu') throw why('only padding "same" with relu activation is supported');
       const s = pair(c.strides ?? 1);
-      if (!s || s[0] !== 1 || s[1] !== 1) throw why('only stride 1 is supported');
+      if (s?.[0] !== 1 || s[1] !== 1) throw why('only stride 1 is supported');
       if (c.data_format !== undefined && c.data_format !== 'channels_last') throw why('only channels_last is supported');
       return { type: 'conv2d', name, filters: Number(c.filters), kernel: k[0] };
     }
     case 'MaxPooling2D': {
       const p = pair(c.pool_size);
       const s = pair(c.strides ?? c.pool_size);
-      if (!p || p[0] !== 2 || p[1] !== 2 || !s || s[0] !== 2 || s[1] !== 2 || (c.padding ?? 'valid') !== 'valid') {
+      if (p?.[0] !== 2 || p[1] !== 2 || !s || s[0] !== 2 || s[1] !== 2 || (c.padding ?? 'valid') !== 'valid') {
         throw why('only 2x2 pooling, stride 2, padding "valid" is supported');
       }
       return { type: 'maxpool', name };

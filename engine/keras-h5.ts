@@ -13,7 +13,6 @@ import { md5File, VGG16_NOTOP_FILE, VGG16_NOTOP_MD5 } from './keras-files.ts';
 import { checkWeights, hasWeights } from './layers.ts';
 import type { LayerSpec, LayerWeights, WeightSet } from './layers.ts';
 
-
 export interface KerasImport {
   kind: 'notop' | 'model';
   backbone: BackboneName;
@@ -30,7 +29,7 @@ export interface KerasImport {
 /** kernel then bias of one layer group, found through its `weight_names` attribute. */
 function readLayerWeights(file: string, group: H5Group, layer: string): LayerWeights {
   const names = stringListAttr(group, 'weight_names');
-  if (!names || names.length !== 2) {
+  if (names?.length !== 2) {
     throw new UserError(`${file}: layer ${layer} should list 2 weight_names (kernel, bias), found ${names?.length ?? 0}`);
   }
   const [k, b] = names.map((n) => group.get(n));
@@ -80,7 +79,7 @@ function readNotop(file: string, f: H5File): Omit<KerasImport, 'md5' | 'descript
 }
 
 function readFullModel(file: string, f: H5File, configJson: string, size?: { height: number; width: number }): Omit<KerasImport, 'md5' | 'description'> {
-  let parsed;
+  let parsed: ReturnType<typeof parseModelConfig>;
   try {
     parsed = parseModelConfig(configJson);
   } catch (err) {

@@ -38,8 +38,7 @@ function convWeightOIHW(w: LayerWeights): { dims: number[]; data: Float32Array }
   const out = new Float32Array(w.kernel.length);
   for (let h = 0; h < kh; h++)
     for (let x = 0; x < kw; x++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + h) * kw + x] = w.kernel[((h * kw + x) * ci + i) * co + o]!;
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) out[((o * ci + i) * kh + h) * kw + x] = w.kernel[((h * kw + x) * ci + i) * co + o]!;
   return { dims: [co, ci, kh, kw], data: out };
 }
 

@@ -16,9 +16,7 @@ export async function tfjsModelFiles(model: TF.LayersModel): Promise<{ 'model.js
   await model.save({
     save: async (a: TF.io.ModelArtifacts): Promise<TF.io.SaveResult> => {
       const data = a.weightData;
-      const bytes = data === undefined ? new Uint8Array(0) : Array.isArray(data)
-        ? Buffer.concat(data.map((b) => new Uint8Array(b)))
-        : new Uint8Array(data);
+      const bytes = data === undefined ? new Uint8Array(0) : Array.isArray(data) ? Buffer.concat(data.map((b) => new Uint8Array(b))) : new Uint8Array(data);
       const json = {
         format: 'layers-model',
         generatedBy: a.generatedBy,

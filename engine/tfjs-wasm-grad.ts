@@ -23,8 +23,29 @@ export function registerWasmConvFilterGrad(tf: Tfjs): boolean {
       const a = attrs as unknown as Attrs;
       const b = backend as BackendWasm;
       if (a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter (wasm): only NHWC');
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-      const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        a.filterShape,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+        false,
+        'channelsLast',
+      );
+      const {
+        batchSize: N,
+        inHeight: H,
+        inWidth: W,
+        inChannels: Ci,
+        outHeight: OH,
+        outWidth: OW,
+        outChannels: Co,
+        filterHeight: KH,
+        filterWidth: KW,
+        strideHeight: SH,
+        strideWidth: SW,
+      } = info;
       const out = b.makeOutput([KH, KW, Ci, Co], 'float32');
       // Views only after makeOutput: allocating may grow (and detach) the wasm heap.
       const xs = b.typedArrayFromHeap(x) as Float32Array;

@@ -39,7 +39,7 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
 
 /** Threads for tfjs-wasm: SMASHSIGHT_WASM_THREADS, else all cores; the Node shim is verified on 4.22.0 only. */
 function wasmThreads(version: string): { count: number; why: string } {
-  const env = process.env['SMASHSIGHT_WASM_THREADS'];
+  const env = process.env.SMASHSIGHT_WASM_THREADS;
   if (version !== WASM_THREADS_VERIFIED) return { count: 1, why: `threads in Node verified with tfjs-backend-wasm ${WASM_THREADS_VERIFIED} only` };
   if (env !== undefined && /^\d+$/.test(env)) return { count: Math.max(1, Number(env)), why: 'SMASHSIGHT_WASM_THREADS' };
   return { count: os.availableParallelism(), why: '' };
@@ -61,7 +61,11 @@ async function tryWasm(notes: string[]): Promise<{ tf: Tfjs; threads: number }> 
   try {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads.count > 1);
     if (threads.count > 1) wasm.setThreadsCount(threads.count);
-    const init = async (): Promise<boolean> => (await tf.setBackend('wasm')) && (await tf.ready(), true);
+    const init = async (): Promise<boolean> => {
+      if (!(await tf.setBackend('wasm'))) return false;
+      await tf.ready();
+      return true;
+    };
     const ok = threads.count > 1 ? await withWasmThreadShims(wasm.version_wasm, threads.count, init) : await init();
     if (!ok) throw new Error('wasm backend failed to initialise');
   } finally {
@@ -161,7 +165,7 @@ export function buildTfjsModel(tf: Tfjs, layers: LayerSpec[], weights: WeightSet
   let x = inp as TF.SymbolicTensor;
   if (preprocess) {
     registerCaffeLayer(tf);
-    const Caffe = tf.serialization.SerializationMap.getMap().classNameMap['CaffePreprocess']![0] as unknown as new (a: object) => TF.layers.Layer;
+    const Caffe = tf.serialization.SerializationMap.getMap().classNameMap.CaffePreprocess![0] as unknown as new (a: object) => TF.layers.Layer;
     x = new Caffe({ name: 'caffe_preprocess', dtype: 'float32' }).apply(x) as TF.SymbolicTensor;
   }
   let trainable = opts.trainableFrom === undefined;

@@ -5,10 +5,25 @@ import { checkNumber, intRange, numberRange, parseList, parseOnOff, parseSize } 
 import { UserError } from '../kit/errors.ts';
 
 interface SynthFlags {
-  out: string; seed: string; characters: string; colors: string; stages: string; orientations: string;
-  framesPerCombo: string; size: string; quality: string; hud: string; force?: boolean;
-  live?: boolean; fps: string; switchSeconds: string; seconds: string; timeline?: string;
-  window?: string; output?: string; stdout?: boolean;
+  out: string;
+  seed: string;
+  characters: string;
+  colors: string;
+  stages: string;
+  orientations: string;
+  framesPerCombo: string;
+  size: string;
+  quality: string;
+  hud: string;
+  force?: boolean;
+  live?: boolean;
+  fps: string;
+  switchSeconds: string;
+  seconds: string;
+  timeline?: string;
+  window?: string;
+  output?: string;
+  stdout?: boolean;
 }
 
 export function registerSynth(program: Command): void {
@@ -44,7 +59,11 @@ export function registerSynth(program: Command): void {
       }
       const { generateDataset } = await import('./synth.ts');
       const s = await generateDataset({
-        out: f.out, seed, characters, width, height,
+        out: f.out,
+        seed,
+        characters,
+        width,
+        height,
         colors: parseList('--colors', f.colors, COLORS),
         stages: parseList('--stages', f.stages, STAGES),
         orientations: parseList('--orientations', f.orientations, ORIENTATIONS),
@@ -55,8 +74,9 @@ export function registerSynth(program: Command): void {
       });
       process.stdout.write(
         `synth: ${s.frames} frames (${width}x${height}) in ${s.imagesDir}, ${s.seconds.toFixed(1)} s: ` +
-        `render ${s.renderFps.toFixed(0)} frames/s on one core, JPEG encode ${s.encodeFps.toFixed(0)} frames/s per thread, ` +
-        `${(s.frames / s.seconds).toFixed(0)} frames/s overall\n`);
+          `render ${s.renderFps.toFixed(0)} frames/s on one core, JPEG encode ${s.encodeFps.toFixed(0)} frames/s per thread, ` +
+          `${(s.frames / s.seconds).toFixed(0)} frames/s overall\n`,
+      );
     });
 }
 
@@ -77,14 +97,16 @@ async function runLive(f: SynthFlags, seed: number, width: number, height: numbe
   const started = Date.now();
   process.stderr.write(`synth --live: ${width}x${height} at ${fps} fps, switching every ${switchSeconds} s (Ctrl-C stops)\n`);
   try {
-    await runLiveOutput(game, f.window !== undefined ? { kind: 'window', title: f.window }
-      : f.output !== undefined ? { kind: 'encode', target: f.output } : { kind: 'stdout' }, { width, height, fps });
+    await runLiveOutput(
+      game,
+      f.window !== undefined ? { kind: 'window', title: f.window } : f.output !== undefined ? { kind: 'encode', target: f.output } : { kind: 'stdout' },
+      { width, height, fps },
+    );
   } finally {
     clearTimeout(timer);
     game.stop();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  process.stderr.write(`synth --live: stopped after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-    `${game.timeline.length} labels shown\n`);
+  process.stderr.write(`synth --live: stopped after ${((Date.now() - started) / 1000).toFixed(1)} s, ` + `${game.timeline.length} labels shown\n`);
 }

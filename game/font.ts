@@ -6,7 +6,9 @@ const DIGITS = [0x3f, 0x06, 0x5b, 0x4f, 0x66, 0x6d, 0x7d, 0x07, 0x7f, 0x6f];
 
 /** Draws `text` (digits and '%') with digit height h; returns the x after the last glyph. */
 export function drawDigits(r: Raster, text: string, x: number, y: number, h: number, color: number): number {
-  const w = h * 0.55, t = Math.max(1, h * 0.15), half = h / 2;
+  const w = h * 0.55,
+    t = Math.max(1, h * 0.15),
+    half = h / 2;
   for (const ch of text) {
     if (ch === '%') {
       r.fillRect(x, y + h * 0.1, t * 1.4, t * 1.4, color);

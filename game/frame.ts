@@ -11,8 +11,7 @@ export function comboKey(l: SceneLabels): string {
   return `${l.character}_${l.color}_${l.stage}_${l.orientation}`;
 }
 
-export function datasetScene(seed: number, labels: SceneLabels, index: number, width: number, height: number,
-  hud: boolean): SceneSpec {
+export function datasetScene(seed: number, labels: SceneLabels, index: number, width: number, height: number, hud: boolean): SceneSpec {
   return randomScene(new Rng(hashKey(seed, `${comboKey(labels)}#${index}`)), labels, width, height, hud);
 }
 

@@ -7,9 +7,20 @@ import { drawCharacterIcon } from './figures/index.ts';
 import { drawDigits } from './font.ts';
 import { lerpColor, shade } from './raster.ts';
 
-export interface PortRegion { port: number; x: number; y: number; w: number; h: number }
+export interface PortRegion {
+  port: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
-export interface HudPort { character: Character; palette: Palette; damage: number; stocks: number }
+export interface HudPort {
+  character: Character;
+  palette: Palette;
+  damage: number;
+  stocks: number;
+}
 
 /** Port colours as in Melee: red, blue, yellow, green. */
 const PORT_COLORS = [0xe03030, 0x3060e8, 0xe8c020, 0x30b040];

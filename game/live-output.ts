@@ -10,14 +10,21 @@ import { UserError } from '../kit/errors.ts';
 
 export type LiveOutput = { kind: 'window'; title: string } | { kind: 'encode'; target: string } | { kind: 'stdout' };
 
-export interface VideoFormat { width: number; height: number; fps: number }
+export interface VideoFormat {
+  width: number;
+  height: number;
+  fps: number;
+}
 
 /** Pipes the game into its output; resolves when the output has finished (after stop or its own exit). */
 export function runLiveOutput(game: LiveGame, out: LiveOutput, v: VideoFormat): Promise<void> {
   const frames = game.frames as Readable;
   if (out.kind === 'stdout') {
     return new Promise((resolve) => {
-      process.stdout.on('error', () => { game.stop(); resolve(); }); // reader went away (EPIPE)
+      process.stdout.on('error', () => {
+        game.stop();
+        resolve();
+      }); // reader went away (EPIPE)
       frames.pipe(process.stdout, { end: false });
       frames.on('end', () => resolve());
     });
@@ -35,13 +42,18 @@ function toWindow(game: LiveGame, frames: Readable, title: string, v: VideoForma
   // ffplay sits beside the ffmpeg we use when that came from PATH; otherwise rely on PATH.
   const found = findFfmpeg();
   const ffplay = found.origin === 'PATH' ? path.join(path.dirname(found.path), 'ffplay') : 'ffplay';
-  const child = spawn(ffplay, [...rawArgs(v), '-window_title', title, '-autoexit', '-loglevel', 'error', '-i', '-'],
-    { stdio: ['pipe', 'ignore', 'inherit'] });
+  const child = spawn(ffplay, [...rawArgs(v), '-window_title', title, '-autoexit', '-loglevel', 'error', '-i', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
   child.stdin.on('error', () => game.stop());
   frames.pipe(child.stdin);
   return new Promise((resolve, reject) => {
-    child.on('error', (err) => { game.stop(); reject(new UserError(`cannot start ${ffplay}: ${err.message}`)); });
-    child.on('exit', () => { game.stop(); resolve(); });
+    child.on('error', (err) => {
+      game.stop();
+      reject(new UserError(`cannot start ${ffplay}: ${err.message}`));
+    });
+    child.on('exit', () => {
+      game.stop();
+      resolve();
+    });
   });
 }
 

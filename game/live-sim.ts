@@ -17,7 +17,9 @@ import { FIGURES } from './figures/index.ts';
 import { EFFECT_KINDS } from './effects.ts';
 import { POSE_JITTER, randomEffectSize, randomFraming, randomHud, randomScale, randomView } from './scene.ts';
 
-const GRAVITY = 1500, RUN_SPEED = 260, JUMP_SPEED = 620;
+const GRAVITY = 1500,
+  RUN_SPEED = 260,
+  JUMP_SPEED = 620;
 /** Animation cycles per second for each action. */
 const CYCLE: Record<PoseName, number> = { idle: 0.8, run: 1.8, jump: 0.7, attack: 2.2, crouch: 0.5, tumble: 1.6 };
 /** Seconds an effect lasts. */
@@ -31,7 +33,10 @@ export class LiveSim {
   character: Character;
   private color: Color = 'default';
   private stage: Stage = 'battlefield';
-  private x = 0; private y = 0; private vx = 0; private vy = 0;
+  private x = 0;
+  private y = 0;
+  private vx = 0;
+  private vy = 0;
   private facing: 1 | -1 = 1;
   private action: PoseName = 'idle';
   private phase = 0;
@@ -48,8 +53,12 @@ export class LiveSim {
   private cam = { cx: 0, cy: -80, zoom: 1 };
   private readonly rng: Rng;
 
-  constructor(seed: number, private readonly roster: readonly Character[], private readonly width: number,
-    private readonly height: number) {
+  constructor(
+    seed: number,
+    private readonly roster: readonly Character[],
+    private readonly width: number,
+    private readonly height: number,
+  ) {
     this.rng = new Rng(seed);
     this.character = roster[0];
     this.switchTo(this.rng.pick(roster));
@@ -77,7 +86,9 @@ export class LiveSim {
   private respawn(): void {
     const main = STAGE_LOOKS[this.stage].surfaces[0];
     this.x = this.rng.range(main.x0 * 0.6, main.x1 * 0.6);
-    this.y = main.y - 150; this.vx = 0; this.vy = 0;
+    this.y = main.y - 150;
+    this.vx = 0;
+    this.vy = 0;
     this.setAction('jump', 0.5);
     this.addEffect('smoke', this.x, main.y - 20);
   }
@@ -101,8 +112,7 @@ export class LiveSim {
   }
 
   private addEffect(kind: EffectKind, x: number, y: number): void {
-    this.effects.push({ kind, x, y, size: randomEffectSize(this.rng, FIGURES[this.character].height), age: 0,
-      seed: this.rng.int(0, 0x7fffffff) });
+    this.effects.push({ kind, x, y, size: randomEffectSize(this.rng, FIGURES[this.character].height), age: 0, seed: this.rng.int(0, 0x7fffffff) });
   }
 
   private setAction(a: PoseName, seconds: number): void {
@@ -129,8 +139,12 @@ export class LiveSim {
       this.x += this.vx * dt;
       this.y += this.vy * dt;
       const land = this.vy > 0 ? landing(look.surfaces, this.x, before, this.y) : null;
-      if (land) { this.y = land.y; this.vx = 0; this.vy = 0; this.setAction('idle', this.rng.range(0.3, 1)); }
-      else if (this.y > 400) this.ko(); // fell off
+      if (land) {
+        this.y = land.y;
+        this.vx = 0;
+        this.vy = 0;
+        this.setAction('idle', this.rng.range(0.3, 1));
+      } else if (this.y > 400) this.ko(); // fell off
     } else if (this.action === 'run') {
       const dir = Math.sign(this.targetX - this.x) || 1;
       this.facing = dir > 0 ? 1 : -1;
@@ -152,7 +166,8 @@ export class LiveSim {
   /** An effect near the character or somewhere in view, like dataset frames' effects. */
   private ambientEffect(): void {
     const fig = FIGURES[this.character];
-    const viewW = this.width / this.cam.zoom, viewH = this.height / this.cam.zoom;
+    const viewW = this.width / this.cam.zoom,
+      viewH = this.height / this.cam.zoom;
     const near = this.rng.chance(0.6);
     const kind = this.rng.pick(EFFECT_KINDS);
     if (near) this.addEffect(kind, this.x + this.rng.jitter(fig.height * 0.4), this.y - fig.height * this.rng.range(0.1, 0.8));
@@ -178,7 +193,10 @@ export class LiveSim {
     } else if (u < 0.95) {
       // hit by something: explosion, knockback, tumble; enough damage is a KO
       this.hud = { ...this.hud, damage: this.hud.damage + this.rng.range(8, 30) };
-      if (this.hud.damage > KO_DAMAGE) { this.ko(); return; }
+      if (this.hud.damage > KO_DAMAGE) {
+        this.ko();
+        return;
+      }
       this.addEffect('explosion', this.x, this.y - fig.height * 0.5);
       this.vx = -this.facing * this.rng.range(100, 300);
       this.vy = -this.rng.range(400, 700);
@@ -191,12 +209,20 @@ export class LiveSim {
 
   scene(): SceneSpec {
     return {
-      width: this.width, height: this.height,
-      character: this.character, color: this.color, stage: this.stage,
+      width: this.width,
+      height: this.height,
+      character: this.character,
+      color: this.color,
+      stage: this.stage,
       orientation: this.facing === 1 ? 'right' : 'left',
-      action: this.action, pose: jitteredPose(this.action, this.phase, new Rng(this.poseSeed), POSE_JITTER),
-      x: this.x, y: this.y, scale: this.scale,
-      camera: { ...this.cam }, variant: this.variant, effects: this.effects,
+      action: this.action,
+      pose: jitteredPose(this.action, this.phase, new Rng(this.poseSeed), POSE_JITTER),
+      x: this.x,
+      y: this.y,
+      scale: this.scale,
+      camera: { ...this.cam },
+      variant: this.variant,
+      effects: this.effects,
       hud: { ...this.hud },
     };
   }

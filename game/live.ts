@@ -45,7 +45,12 @@ export function startLiveGame(opts: LiveGameOptions): LiveGame {
   let tick = 0; // simulated ticks, emitted or not
   let timer: NodeJS.Timeout | undefined;
   // Room for two frames: a reader that keeps up never loses one to timer jitter.
-  const frames = new Readable({ highWaterMark: 2 * opts.width * opts.height * 3, read() { wanted = true; } });
+  const frames = new Readable({
+    highWaterMark: 2 * opts.width * opts.height * 3,
+    read() {
+      wanted = true;
+    },
+  });
   const started = performance.now();
 
   const advance = (): void => {

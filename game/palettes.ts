@@ -2,7 +2,12 @@
 // classifier cannot tell characters apart by colour alone.
 import type { Color } from './labels.ts';
 
-export interface Palette { main: number; second: number; accent: number; dark: number }
+export interface Palette {
+  main: number;
+  second: number;
+  accent: number;
+  dark: number;
+}
 
 export const PALETTES: Record<Color, Palette> = {
   default: { main: 0xd8d4c4, second: 0x6a4a2c, accent: 0xe8b020, dark: 0x3a3030 },

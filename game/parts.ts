@@ -28,17 +28,19 @@ export function along(p: P, a: number, len: number): P {
 
 /** A point offset (dx, dy) from p in a frame rotated by `angle`. */
 export function offset(p: P, angle: number, dx: number, dy: number): P {
-  const c = Math.cos(angle), s = Math.sin(angle);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
   return { x: p.x + c * dx - s * dy, y: p.y + s * dx + c * dy };
 }
 
 /** A chain of capsules hanging from `start`, curling by `sway` per link (hair, tails, scarves). */
-export function chain(pen: Pen, start: P, angle: number, links: number, len: number, r0: number, r1: number,
-  sway: number, color: number): P {
-  let p = start, a = angle;
+export function chain(pen: Pen, start: P, angle: number, links: number, len: number, r0: number, r1: number, sway: number, color: number): P {
+  let p = start,
+    a = angle;
   for (let i = 0; i < links; i++) {
     const q = along(p, a, len);
-    const t0 = i / links, t1 = (i + 1) / links;
+    const t0 = i / links,
+      t1 = (i + 1) / links;
     pen.capsule(p.x, p.y, q.x, q.y, r0 + (r1 - r0) * t0, r0 + (r1 - r0) * t1, color);
     p = q;
     a += sway;

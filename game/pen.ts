@@ -21,8 +21,14 @@ export class Pen {
   constructor(readonly raster: Raster) {}
 
   place(ox: number, oy: number, scale: number, facing: number, spin = 0, pivotY = 0): void {
-    this.ox = ox; this.oy = oy; this.scale = scale; this.facing = facing; this.pivotY = pivotY;
-    this.spin = spin; this.cos = Math.cos(spin); this.sin = Math.sin(spin);
+    this.ox = ox;
+    this.oy = oy;
+    this.scale = scale;
+    this.facing = facing;
+    this.pivotY = pivotY;
+    this.spin = spin;
+    this.cos = Math.cos(spin);
+    this.sin = Math.sin(spin);
   }
 
   map(x: number, y: number): void {
@@ -35,7 +41,8 @@ export class Pen {
 
   capsule(x0: number, y0: number, x1: number, y1: number, r0: number, r1: number, color: number): void {
     this.map(x0, y0);
-    const ax = this.px, ay = this.py;
+    const ax = this.px,
+      ay = this.py;
     this.map(x1, y1);
     this.raster.fillCapsule(ax, ay, this.px, this.py, r0 * this.scale, r1 * this.scale, color);
   }
@@ -57,14 +64,16 @@ export class Pen {
     const out = this.buf.subarray(0, n);
     for (let i = 0; i < n; i += 2) {
       this.map(pts[i], pts[i + 1]);
-      out[i] = this.px; out[i + 1] = this.py;
+      out[i] = this.px;
+      out[i + 1] = this.py;
     }
     this.raster.fillPolygon(out, color, alpha);
   }
 
   /** Polygon from points relative to (bx, by), rotated by `angle` in the local frame. */
   polyAt(bx: number, by: number, angle: number, pts: readonly number[], color: number): void {
-    const c = Math.cos(angle), s = Math.sin(angle);
+    const c = Math.cos(angle),
+      s = Math.sin(angle);
     const tmp: number[] = new Array(pts.length);
     for (let i = 0; i < pts.length; i += 2) {
       tmp[i] = bx + c * pts[i] - s * pts[i + 1];

@@ -7,7 +7,12 @@
 // write ORs `mark` into it (bit 1 = the character, 2 = effects, 4 = HUD), which is how a scene
 // reports its bounding box and how much of the character an effect hides.
 
-export interface Box { x0: number; y0: number; x1: number; y1: number }
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 
 const MAX_CROSSINGS = 64;
 
@@ -20,7 +25,11 @@ export class Raster {
   readonly markBox: Box = { x0: 0, y0: 0, x1: 0, y1: 0 };
   private readonly xs = new Float64Array(MAX_CROSSINGS);
 
-  constructor(readonly width: number, readonly height: number, data?: Buffer) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    data?: Buffer,
+  ) {
     this.data = data ?? Buffer.alloc(width * height * 3);
     this.mask = new Uint8Array(width * height);
     this.resetMask();
@@ -30,7 +39,10 @@ export class Raster {
     this.mask.fill(0);
     this.mark = 0;
     const b = this.markBox;
-    b.x0 = this.width; b.y0 = this.height; b.x1 = 0; b.y1 = 0;
+    b.x0 = this.width;
+    b.y0 = this.height;
+    b.x1 = 0;
+    b.y1 = 0;
   }
 
   /** Fill row y (integer) over pixel centres in [xl, xr). */
@@ -43,10 +55,13 @@ export class Raster {
     if (x1 <= x0) return;
     const d = this.data;
     const row = y * this.width;
-    const start = (row + x0) * 3, end = (row + x1) * 3;
-    d[start] = (color >> 16) & 255; d[start + 1] = (color >> 8) & 255; d[start + 2] = color & 255;
+    const start = (row + x0) * 3,
+      end = (row + x1) * 3;
+    d[start] = (color >> 16) & 255;
+    d[start + 1] = (color >> 8) & 255;
+    d[start + 2] = color & 255;
     // Long spans: double the filled run with native memmove instead of a byte loop.
-    for (let filled = start + 3; filled < end;) {
+    for (let filled = start + 3; filled < end; ) {
       const n = Math.min(filled - start, end - filled);
       d.copyWithin(filled, start, start + n);
       filled += n;
@@ -63,7 +78,9 @@ export class Raster {
     if (x1 > this.width) x1 = this.width;
     if (x1 <= x0) return;
     const a = Math.min(256, Math.round(alpha * 256));
-    const r = (color >> 16) & 255, g = (color >> 8) & 255, b = color & 255;
+    const r = (color >> 16) & 255,
+      g = (color >> 8) & 255,
+      b = color & 255;
     const d = this.data;
     const row = y * this.width;
     for (let i = (row + x0) * 3, end = (row + x1) * 3; i < end; i += 3) {
@@ -76,7 +93,8 @@ export class Raster {
   }
 
   private markSpan(row: number, y: number, x0: number, x1: number): void {
-    const m = this.mask, bits = this.mark;
+    const m = this.mask,
+      bits = this.mark;
     for (let i = row + x0, end = row + x1; i < end; i++) m[i] |= bits;
     if (bits & 1) {
       const b = this.markBox;
@@ -107,7 +125,8 @@ export class Raster {
   fillPolygon(pts: ArrayLike<number>, color: number, alpha = 1): void {
     const n = pts.length >> 1;
     if (n < 3) return;
-    let ymin = Infinity, ymax = -Infinity;
+    let ymin = Infinity,
+      ymax = -Infinity;
     for (let i = 0; i < n; i++) {
       const y = pts[i * 2 + 1];
       if (y < ymin) ymin = y;
@@ -119,13 +138,18 @@ export class Raster {
       const yc = j + 0.5;
       let count = 0;
       for (let i = 0, k = n - 1; i < n; k = i++) {
-        const ya = pts[k * 2 + 1], yb = pts[i * 2 + 1];
+        const ya = pts[k * 2 + 1],
+          yb = pts[i * 2 + 1];
         if ((ya <= yc && yc < yb) || (yb <= yc && yc < ya)) {
-          const xa = pts[k * 2], xb = pts[i * 2];
+          const xa = pts[k * 2],
+            xb = pts[i * 2];
           const x = xa + ((yc - ya) * (xb - xa)) / (yb - ya);
           // insertion sort: a handful of crossings per row
           let p = count++;
-          while (p > 0 && xs[p - 1] > x) { xs[p] = xs[p - 1]; p--; }
+          while (p > 0 && xs[p - 1] > x) {
+            xs[p] = xs[p - 1];
+            p--;
+          }
           xs[p] = x;
           if (count >= MAX_CROSSINGS) break;
         }
@@ -140,8 +164,10 @@ export class Raster {
   /** Ellipse with radii rx, ry rotated by `angle` radians. */
   fillEllipse(cx: number, cy: number, rx: number, ry: number, angle: number, color: number, alpha = 1): void {
     if (rx <= 0 || ry <= 0) return;
-    const c = Math.cos(angle), s = Math.sin(angle);
-    const irx = 1 / (rx * rx), iry = 1 / (ry * ry);
+    const c = Math.cos(angle),
+      s = Math.sin(angle);
+    const irx = 1 / (rx * rx),
+      iry = 1 / (ry * ry);
     const A = c * c * irx + s * s * iry;
     const Bk = 2 * c * s * (irx - iry);
     const Ck = s * s * irx + c * c * iry;
@@ -149,11 +175,13 @@ export class Raster {
     const [j0, j1] = this.rows(cy - half, cy + half);
     for (let j = j0; j < j1; j++) {
       const dy = j + 0.5 - cy;
-      const B = Bk * dy, C = Ck * dy * dy - 1;
+      const B = Bk * dy,
+        C = Ck * dy * dy - 1;
       const disc = B * B - 4 * A * C;
       if (disc < 0) continue;
       const sq = Math.sqrt(disc);
-      const xl = cx + (-B - sq) / (2 * A), xr = cx + (-B + sq) / (2 * A);
+      const xl = cx + (-B - sq) / (2 * A),
+        xr = cx + (-B + sq) / (2 * A);
       if (alpha >= 1) this.span(j, xl, xr, color);
       else this.blendSpan(j, xl, xr, color, alpha);
     }
@@ -168,17 +196,30 @@ export class Raster {
    * span is the union of the two discs and the joining quad, which is one interval.
    */
   fillCapsule(x0: number, y0: number, x1: number, y1: number, r0: number, r1: number, color: number): void {
-    const dx = x1 - x0, dy = y1 - y0;
+    const dx = x1 - x0,
+      dy = y1 - y0;
     const len = Math.hypot(dx, dy) || 1e-6;
-    const nx = -dy / len, ny = dx / len;
-    const qx0 = x0 + nx * r0, qy0 = y0 + ny * r0, qx1 = x1 + nx * r1, qy1 = y1 + ny * r1;
-    const qx2 = x1 - nx * r1, qy2 = y1 - ny * r1, qx3 = x0 - nx * r0, qy3 = y0 - ny * r0;
+    const nx = -dy / len,
+      ny = dx / len;
+    const qx0 = x0 + nx * r0,
+      qy0 = y0 + ny * r0,
+      qx1 = x1 + nx * r1,
+      qy1 = y1 + ny * r1;
+    const qx2 = x1 - nx * r1,
+      qy2 = y1 - ny * r1,
+      qx3 = x0 - nx * r0,
+      qy3 = y0 - ny * r0;
     const [j0, j1] = this.rows(Math.min(y0 - r0, y1 - r1), Math.max(y0 + r0, y1 + r1));
     for (let j = j0; j < j1; j++) {
       const yc = j + 0.5;
-      let lo = Infinity, hi = -Infinity;
+      let lo = Infinity,
+        hi = -Infinity;
       let e = yc - y0;
-      if (e * e < r0 * r0) { const h = Math.sqrt(r0 * r0 - e * e); lo = x0 - h; hi = x0 + h; }
+      if (e * e < r0 * r0) {
+        const h = Math.sqrt(r0 * r0 - e * e);
+        lo = x0 - h;
+        hi = x0 + h;
+      }
       e = yc - y1;
       if (e * e < r1 * r1) {
         const h = Math.sqrt(r1 * r1 - e * e);
@@ -212,21 +253,21 @@ export class Raster {
 const quadOut: [number, number] = [0, 0];
 const quadXs = new Float64Array(4);
 
-function quadRow(
-  yc: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number,
-): [number, number] | null {
+function quadRow(yc: number, ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): [number, number] | null {
   let n = 0;
   n = edgeCross(yc, ax, ay, bx, by, n);
   n = edgeCross(yc, bx, by, cx, cy, n);
   n = edgeCross(yc, cx, cy, dx, dy, n);
   n = edgeCross(yc, dx, dy, ax, ay, n);
   if (n < 2) return null;
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < n; i++) {
     if (quadXs[i] < lo) lo = quadXs[i];
     if (quadXs[i] > hi) hi = quadXs[i];
   }
-  quadOut[0] = lo; quadOut[1] = hi;
+  quadOut[0] = lo;
+  quadOut[1] = hi;
   return quadOut;
 }
 
@@ -236,7 +277,7 @@ function edgeCross(yc: number, xa: number, ya: number, xb: number, yb: number, n
 }
 
 export function lerpColor(a: number, b: number, t: number): number {
-  const u = t < 0 ? 0 : t > 1 ? 1 : t;
+  const u = t < 0 ? 0 : Math.min(t, 1);
   const r = ((a >> 16) & 255) + (((b >> 16) & 255) - ((a >> 16) & 255)) * u;
   const g = ((a >> 8) & 255) + (((b >> 8) & 255) - ((a >> 8) & 255)) * u;
   const bl = (a & 255) + ((b & 255) - (a & 255)) * u;

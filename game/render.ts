@@ -24,7 +24,9 @@ export interface SceneMeta {
   occlusion: number;
 }
 
-const MARK_CHARACTER = 1, MARK_EFFECT = 2, MARK_HUD = 4;
+const MARK_CHARACTER = 1,
+  MARK_EFFECT = 2,
+  MARK_HUD = 4;
 
 export function renderScene(r: Raster, s: SceneSpec): SceneMeta {
   const look = STAGE_LOOKS[s.stage];
@@ -34,7 +36,10 @@ export function renderScene(r: Raster, s: SceneSpec): SceneMeta {
   look.platforms(r, cam);
   r.mark = MARK_CHARACTER;
   drawCharacter(r, s.character, PALETTES[s.color], s.action, s.pose, {
-    x: sx(cam, s.x), y: sy(cam, s.y), scale: cam.zoom * s.scale, facing: s.orientation === 'right' ? 1 : -1,
+    x: sx(cam, s.x),
+    y: sy(cam, s.y),
+    scale: cam.zoom * s.scale,
+    facing: s.orientation === 'right' ? 1 : -1,
   });
   r.mark = MARK_EFFECT;
   for (const e of s.effects) {
@@ -53,7 +58,8 @@ export function renderScene(r: Raster, s: SceneSpec): SceneMeta {
 function measure(r: Raster): SceneMeta {
   const b = r.markBox;
   if (b.x1 <= b.x0 || b.y1 <= b.y0) return { bbox: null, areaFraction: 0, pixels: 0, cutOff: false, occlusion: 0 };
-  let pixels = 0, hidden = 0;
+  let pixels = 0,
+    hidden = 0;
   const m = r.mask;
   for (let y = b.y0; y < b.y1; y++) {
     for (let i = y * r.width + b.x0, end = y * r.width + b.x1; i < end; i++) {
@@ -64,7 +70,8 @@ function measure(r: Raster): SceneMeta {
       }
     }
   }
-  const w = b.x1 - b.x0, h = b.y1 - b.y0;
+  const w = b.x1 - b.x0,
+    h = b.y1 - b.y0;
   return {
     bbox: { x: b.x0, y: b.y0, w, h },
     areaFraction: (w * h) / (r.width * r.height),

@@ -10,7 +10,14 @@ import { FIGURES } from './figures/index.ts';
 import { STAGE_LOOKS } from './stages/index.ts';
 import { EFFECT_KINDS } from './effects.ts';
 
-export interface WorldEffect { kind: EffectKind; x: number; y: number; size: number; age: number; seed: number }
+export interface WorldEffect {
+  kind: EffectKind;
+  x: number;
+  y: number;
+  size: number;
+  age: number;
+  seed: number;
+}
 
 export interface SceneSpec {
   width: number;
@@ -33,9 +40,21 @@ export interface SceneSpec {
   hud: HudState | null;
 }
 
-export interface SceneLabels { character: Character; color: Color; stage: Stage; orientation: Orientation }
+export interface SceneLabels {
+  character: Character;
+  color: Color;
+  stage: Stage;
+  orientation: Orientation;
+}
 
-const ACTIONS: [PoseName, number][] = [['idle', 0.18], ['run', 0.2], ['jump', 0.16], ['attack', 0.2], ['crouch', 0.1], ['tumble', 0.16]];
+const ACTIONS: [PoseName, number][] = [
+  ['idle', 0.18],
+  ['run', 0.2],
+  ['jump', 0.16],
+  ['attack', 0.2],
+  ['crouch', 0.1],
+  ['tumble', 0.16],
+];
 
 function pickAction(rng: Rng): PoseName {
   let u = rng.next();
@@ -48,7 +67,11 @@ function pickAction(rng: Rng): PoseName {
 /** The HUD port the player is in, live and in every dataset frame: the notebook's captures are port 1. */
 export const PLAYER_PORT = 1;
 
-export interface HudState { port: number; damage: number; stocks: number }
+export interface HudState {
+  port: number;
+  damage: number;
+  stocks: number;
+}
 
 /** A HUD state anywhere in a game: damage 0 (fresh stock) or up to 180%, 1-4 stocks. */
 export function randomHud(rng: Rng): HudState {
@@ -123,9 +146,14 @@ export function randomScene(rng: Rng, labels: SceneLabels, width: number, height
     }
   }
   return {
-    width, height, ...labels, action,
+    width,
+    height,
+    ...labels,
+    action,
     pose: jitteredPose(action, rng.next(), rng, POSE_JITTER),
-    x, y, scale: randomScale(rng),
+    x,
+    y,
+    scale: randomScale(rng),
     camera: { cx, cy, zoom },
     variant: rng.next(),
     effects,

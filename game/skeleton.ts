@@ -3,30 +3,54 @@
 // dir(a) = (sin a, cos a): 0 points down, +π/2 points forward, π points up.
 
 export interface Pose {
-  lean: number;            // torso tilt from upright, + leans forward
-  crouch: number;          // hip drop as a fraction of leg length (visual, grounded poses)
-  head: number;            // head tilt, + nods forward
-  armF: [number, number];  // front arm: shoulder (from hanging down, + swings forward/up), elbow (+ bends forward)
-  armB: [number, number];  // back arm
-  legF: [number, number];  // front leg: hip (+ forward), knee (+ bends the shin back)
+  lean: number; // torso tilt from upright, + leans forward
+  crouch: number; // hip drop as a fraction of leg length (visual, grounded poses)
+  head: number; // head tilt, + nods forward
+  armF: [number, number]; // front arm: shoulder (from hanging down, + swings forward/up), elbow (+ bends forward)
+  armB: [number, number]; // back arm
+  legF: [number, number]; // front leg: hip (+ forward), knee (+ bends the shin back)
   legB: [number, number];
-  spin: number;            // whole-body rotation (tumble)
+  spin: number; // whole-body rotation (tumble)
   airborne: boolean;
-  flutter: number;         // phase for capes, hair, tails
+  flutter: number; // phase for capes, hair, tails
 }
 
 export interface Proportions {
-  thigh: number; shin: number; torso: number; neck: number;
-  upperArm: number; forearm: number; shoulderW: number; headR: number;
+  thigh: number;
+  shin: number;
+  torso: number;
+  neck: number;
+  upperArm: number;
+  forearm: number;
+  shoulderW: number;
+  headR: number;
 }
 
-export interface P { x: number; y: number }
+export interface P {
+  x: number;
+  y: number;
+}
 
 export interface Joints {
-  hip: P; chest: P; neck: P; head: P;
-  shoulderF: P; elbowF: P; handF: P; shoulderB: P; elbowB: P; handB: P;
-  kneeF: P; footF: P; kneeB: P; footB: P;
-  torsoAngle: number; armFAngle: number; foreFAngle: number; armBAngle: number; foreBAngle: number;
+  hip: P;
+  chest: P;
+  neck: P;
+  head: P;
+  shoulderF: P;
+  elbowF: P;
+  handF: P;
+  shoulderB: P;
+  elbowB: P;
+  handB: P;
+  kneeF: P;
+  footF: P;
+  kneeB: P;
+  footB: P;
+  torsoAngle: number;
+  armFAngle: number;
+  foreFAngle: number;
+  armBAngle: number;
+  foreBAngle: number;
 }
 
 const dirX = (a: number): number => Math.sin(a);
@@ -57,10 +81,24 @@ export function solveJoints(b: Proportions, pose: Pose): Joints {
   const elbowF = at(sideF, armFAngle, b.upperArm);
   const elbowB = at(sideB, armBAngle, b.upperArm);
   return {
-    hip, chest, neck, head,
-    shoulderF: sideF, elbowF, handF: at(elbowF, foreFAngle, b.forearm),
-    shoulderB: sideB, elbowB, handB: at(elbowB, foreBAngle, b.forearm),
-    kneeF: shift(kneeF0), footF: shift(footF0), kneeB: shift(kneeB0), footB: shift(footB0),
-    torsoAngle, armFAngle, foreFAngle, armBAngle, foreBAngle,
+    hip,
+    chest,
+    neck,
+    head,
+    shoulderF: sideF,
+    elbowF,
+    handF: at(elbowF, foreFAngle, b.forearm),
+    shoulderB: sideB,
+    elbowB,
+    handB: at(elbowB, foreBAngle, b.forearm),
+    kneeF: shift(kneeF0),
+    footF: shift(footF0),
+    kneeB: shift(kneeB0),
+    footB: shift(footB0),
+    torsoAngle,
+    armFAngle,
+    foreFAngle,
+    armBAngle,
+    foreBAngle,
   };
 }

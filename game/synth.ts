@@ -43,8 +43,8 @@ const IN_FLIGHT = 4;
 
 export function combos(o: Pick<SynthOptions, 'characters' | 'colors' | 'stages' | 'orientations'>): SceneLabels[] {
   const out: SceneLabels[] = [];
-  for (const character of o.characters) for (const color of o.colors) for (const stage of o.stages)
-    for (const orientation of o.orientations) out.push({ character, color, stage, orientation });
+  for (const character of o.characters)
+    for (const color of o.colors) for (const stage of o.stages) for (const orientation of o.orientations) out.push({ character, color, stage, orientation });
   return out;
 }
 
@@ -58,7 +58,8 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
   const progress = o.progress === null ? null : createProgress('synth', jobs.length, o.progress ?? process.stderr);
   const rasters = Array.from({ length: IN_FLIGHT }, () => new Raster(o.width, o.height));
   const pending: (Promise<void> | null)[] = new Array(IN_FLIGHT).fill(null);
-  let renderMs = 0, encodeMs = 0;
+  let renderMs = 0,
+    encodeMs = 0;
   const started = performance.now();
   for (let i = 0; i < jobs.length; i++) {
     const slot = i % IN_FLIGHT;
@@ -72,7 +73,8 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
     pending[slot] = (async () => {
       const t1 = performance.now();
       const jpeg = await sharp(r.data, { raw: { width: o.width, height: o.height, channels: 3 } })
-        .jpeg({ quality: o.quality }).toBuffer();
+        .jpeg({ quality: o.quality })
+        .toBuffer();
       encodeMs += performance.now() - t1;
       const tmp = `${file}.tmp-${process.pid}`;
       await fs.promises.writeFile(tmp, jpeg);
@@ -80,13 +82,13 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
       progress?.tick();
     })();
     pending[slot]?.catch(() => undefined); // awaited when the slot comes round again
-
   }
   await Promise.all(pending);
   progress?.done();
   const frames = jobs.length;
   return {
-    frames, imagesDir,
+    frames,
+    imagesDir,
     seconds: (performance.now() - started) / 1000,
     renderFps: frames / Math.max(renderMs / 1000, 1e-9),
     encodeFps: frames / Math.max(encodeMs / 1000, 1e-9),

@@ -2,7 +2,10 @@
 
 /** An error whose message is already fit for the user: printed alone, without a stack. */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'UserError';
   }

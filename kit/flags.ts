@@ -4,7 +4,10 @@ import { UserError } from './errors.ts';
 
 /** Parses a comma list and checks every item against `allowed`. */
 export function parseList<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (items.length === 0) throw new UserError(`${flag}: empty list (choose from ${allowed.join(', ')})`);
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) {
@@ -14,13 +17,20 @@ export function parseList<T extends string>(flag: string, text: string, allowed:
   return [...new Set(items)] as T[];
 }
 
-export interface SizeLimits { flag?: string; minWidth?: number; minHeight?: number; max?: number; even?: boolean }
+export interface SizeLimits {
+  flag?: string;
+  minWidth?: number;
+  minHeight?: number;
+  max?: number;
+  even?: boolean;
+}
 
 /** `WxH` (as ffmpeg writes sizes, e.g. 640x480) → size, within the command's limits. */
 export function parseSize(text: string, limits: SizeLimits = {}): { width: number; height: number } {
   const { flag = '--size', minWidth = 1, minHeight = minWidth, max = 16384, even = false } = limits;
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
-  const width = m ? Number(m[1]) : NaN, height = m ? Number(m[2]) : NaN;
+  const width = m ? Number(m[1]) : NaN,
+    height = m ? Number(m[2]) : NaN;
   if (!m || width < minWidth || height < minHeight || width > max || height > max || (even && (width % 2 || height % 2))) {
     const rule = `${even ? 'even ' : ''}sizes from ${minWidth}x${minHeight} to ${max}x${max}`;
     throw new UserError(`${flag} '${text}': expected WxH with ${rule}, e.g. 640x480`);

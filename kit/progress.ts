@@ -9,11 +9,7 @@ export interface Progress {
 const LOG_INTERVAL_MS = 2000;
 const TTY_INTERVAL_MS = 100;
 
-export function createProgress(
-  label: string,
-  total: number,
-  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
-): Progress {
+export function createProgress(label: string, total: number, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Progress {
   const started = Date.now();
   const tty = stream.isTTY === true;
   let count = 0;

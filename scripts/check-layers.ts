@@ -38,7 +38,8 @@ export function layerViolations(root: string): string[] {
         const target = path.relative(root, path.resolve(path.dirname(file), m[2]!));
         const to = target.split(path.sep)[0]!;
         if (to === top) continue;
-        if (!LAYERS[top]!.includes(to)) out.push(`${path.relative(root, file)}: imports ${target} (${top}/ may import ${LAYERS[top]!.join(', ') || 'nothing of the project'})`);
+        if (!LAYERS[top]!.includes(to))
+          out.push(`${path.relative(root, file)}: imports ${target} (${top}/ may import ${LAYERS[top]!.join(', ') || 'nothing of the project'})`);
       }
     }
   }

@@ -38,9 +38,11 @@ async function serve(flags: ServeFlags, cmd: Command, demo: boolean): Promise<vo
 }
 
 export function registerServerCommands(program: Command): void {
-  addServeOptions(program.command('serve').description('classify live frames and serve the overlay, API and WebSocket'))
-    .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, false));
+  addServeOptions(program.command('serve').description('classify live frames and serve the overlay, API and WebSocket')).action(
+    async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, false),
+  );
 
-  addServeOptions(program.command('demo').description('serve the demo model on the synthetic game (what `npm start` runs)'), DEMO)
-    .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, true));
+  addServeOptions(program.command('demo').description('serve the demo model on the synthetic game (what `npm start` runs)'), DEMO).action(
+    async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, true),
+  );
 }

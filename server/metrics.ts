@@ -134,7 +134,9 @@ export class Metrics {
     };
     metric('smashsight_frames_in_total', 'counter', 'Frames delivered by the source.', [`smashsight_frames_in_total ${this.framesIn}`]);
     metric('smashsight_frames_out_total', 'counter', 'Frames classified and published.', [`smashsight_frames_out_total ${this.framesOut}`]);
-    metric('smashsight_frames_dropped_total', 'counter', 'Frames replaced by a newer one while the engine was busy.', [`smashsight_frames_dropped_total ${this.dropped}`]);
+    metric('smashsight_frames_dropped_total', 'counter', 'Frames replaced by a newer one while the engine was busy.', [
+      `smashsight_frames_dropped_total ${this.dropped}`,
+    ]);
     metric('smashsight_fps', 'gauge', 'Frames per second over the last 3 s.', [
       `smashsight_fps{direction="in"} ${this.inRate.rate().toFixed(2)}`,
       `smashsight_fps{direction="out"} ${this.outRate.rate().toFixed(2)}`,
@@ -142,9 +144,13 @@ export class Metrics {
     metric('smashsight_source_restarts_total', 'counter', 'Times the source was restarted after dying.', [`smashsight_source_restarts_total ${this.restarts}`]);
     metric('smashsight_clients', 'gauge', 'WebSocket clients connected.', [`smashsight_clients ${this.clients}`]);
     metric('smashsight_clients_dropped_total', 'counter', 'Clients disconnected for not reading.', [`smashsight_clients_dropped_total ${this.clientsDropped}`]);
-    metric('smashsight_stage_seconds', 'histogram', 'Per-stage latency; total is capture to WebSocket send.',
-      STAGES.flatMap((s) => this.stages.get(s)!.render('smashsight_stage_seconds', `stage="${s}"`)));
+    metric(
+      'smashsight_stage_seconds',
+      'histogram',
+      'Per-stage latency; total is capture to WebSocket send.',
+      STAGES.flatMap((s) => this.stages.get(s)!.render('smashsight_stage_seconds', `stage="${s}"`)),
+    );
     metric('smashsight_glass_seconds', 'histogram', 'Capture to paint, as reported by pages.', this.glassHist.render('smashsight_glass_seconds', ''));
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
 }

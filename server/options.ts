@@ -66,7 +66,25 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--config <file>', 'JSON file with any of these options (camelCase keys); flags override it');
 }
 
-const KEYS = ['model', 'source', 'fps', 'captureFps', 'region', 'regions', 'host', 'port', 'token', 'engine', 'device', 'threads', 'ema', 'margin', 'holdMs', 'floor', 'static'];
+const KEYS = [
+  'model',
+  'source',
+  'fps',
+  'captureFps',
+  'region',
+  'regions',
+  'host',
+  'port',
+  'token',
+  'engine',
+  'device',
+  'threads',
+  'ema',
+  'margin',
+  'holdMs',
+  'floor',
+  'static',
+];
 
 function readConfig(file: string): Record<string, unknown> {
   let raw: unknown;

@@ -7,7 +7,6 @@ import type { Frame } from '../source/frames.ts';
 import type { Batch } from './crop.ts';
 import type { Metrics, Stage } from './metrics.ts';
 
-
 export interface PipelineStages<U> {
   prepare(frame: Frame): Promise<Batch> | Batch;
   engine: Pick<Engine, 'run'>;
@@ -32,7 +31,10 @@ export class Pipeline<U> {
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly stages: PipelineStages<U>, private readonly o: PipelineOptions) {}
+  constructor(
+    private readonly stages: PipelineStages<U>,
+    private readonly o: PipelineOptions,
+  ) {}
 
   /** A frame arrived from the source. */
   push(frame: Frame): void {
@@ -99,7 +101,12 @@ export class Pipeline<U> {
     this.stages.publish(update);
     const t4 = now();
     const durations: Record<Stage, number> = {
-      wait: t0 - frame.capturedAt, preprocess: t1 - t0, infer: t2 - t1, smooth: t3 - t2, publish: t4 - t3, total: t4 - frame.capturedAt,
+      wait: t0 - frame.capturedAt,
+      preprocess: t1 - t0,
+      infer: t2 - t1,
+      smooth: t3 - t2,
+      publish: t4 - t3,
+      total: t4 - frame.capturedAt,
     };
     this.o.metrics.frameOut(durations);
   }

@@ -22,9 +22,14 @@ export const LIMITS = {
 } as const;
 
 /** A rectangle in source pixel coordinates (the frame as the source delivers it). */
-export interface RegionSpec extends Rect { name: string }
+export interface RegionSpec extends Rect {
+  name: string;
+}
 
-export interface Guess { label: string; p: number }
+export interface Guess {
+  label: string;
+  p: number;
+}
 
 /** One region's current view: what the overlay shows and the operator inspects. */
 export interface RegionView {
@@ -80,7 +85,12 @@ export interface MetricsSummary {
   clients: number;
 }
 
-export interface SmoothingSettings { ema: number; margin: number; holdMs: number; floor: number }
+export interface SmoothingSettings {
+  ema: number;
+  margin: number;
+  holdMs: number;
+  floor: number;
+}
 
 export interface State {
   protocol: number;
@@ -109,7 +119,12 @@ export interface RegionPrediction {
 }
 
 // ---- server → client ----
-export interface HelloMessage { type: 'hello'; protocol: number; serverTime: number; state: State }
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  serverTime: number;
+  state: State;
+}
 export interface PredictionMessage {
   type: 'prediction';
   seq: number;
@@ -118,7 +133,12 @@ export interface PredictionMessage {
   publishedAt: number;
   regions: RegionPrediction[];
 }
-export interface StatusMessage { type: 'status'; source: SourceStatus; engine: EngineStatus; metrics: MetricsSummary }
+export interface StatusMessage {
+  type: 'status';
+  source: SourceStatus;
+  engine: EngineStatus;
+  metrics: MetricsSummary;
+}
 export interface LabelMessage {
   type: 'label';
   region: string;
@@ -130,25 +150,52 @@ export interface LabelMessage {
   capturedAt: number | null;
 }
 /** Full state, sent after a config change (regions, overrides) and to a slow client that caught up. */
-export interface StateMessage { type: 'state'; state: State }
-export interface PongMessage { type: 'pong'; t: number | null; serverTime: number }
+export interface StateMessage {
+  type: 'state';
+  state: State;
+}
+export interface PongMessage {
+  type: 'pong';
+  t: number | null;
+  serverTime: number;
+}
 export type ErrorCode = 'bad-json' | 'bad-message' | 'too-large' | 'unauthorized';
-export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string }
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+}
 export type ServerMessage = HelloMessage | PredictionMessage | StatusMessage | LabelMessage | StateMessage | PongMessage | ErrorMessage;
 
 // ---- client → server ----
-export interface PingMessage { type: 'ping'; t?: number }
+export interface PingMessage {
+  type: 'ping';
+  t?: number;
+}
 /** The page painted the label of frame `seq` at `paintedAt` (Date.now() ms, sub-ms allowed). */
-export interface PaintedMessage { type: 'painted'; seq: number; label: string; paintedAt: number; region?: string }
+export interface PaintedMessage {
+  type: 'painted';
+  seq: number;
+  label: string;
+  paintedAt: number;
+  region?: string;
+}
 export type ClientMessage = PingMessage | PaintedMessage;
 
 // ---- HTTP bodies ----
 /** POST /api/override: set (label) or clear (label null) one region's override. */
-export interface OverrideBody { region: string; label: string | null }
+export interface OverrideBody {
+  region: string;
+  label: string | null;
+}
 /** POST /api/regions: replace all regions; [] = classify the whole frame. */
-export interface RegionsBody { regions: RegionSpec[] }
+export interface RegionsBody {
+  regions: RegionSpec[];
+}
 /** Every /api response that is not 2xx. */
-export interface ErrorBody { error: string }
+export interface ErrorBody {
+  error: string;
+}
 
 // ---- validation ----
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -213,7 +260,9 @@ export function parseServerMessage(text: string): Parsed<ServerMessage> {
     case 'state':
       return isObject(m.state) && Array.isArray(m.state.regions) ? ok(m as unknown as StateMessage) : fail('state.state missing');
     case 'prediction':
-      return isNonNegInt(m.seq) && isFiniteNumber(m.capturedAt) && Array.isArray(m.regions) ? ok(m as unknown as PredictionMessage) : fail('prediction needs seq, capturedAt, regions');
+      return isNonNegInt(m.seq) && isFiniteNumber(m.capturedAt) && Array.isArray(m.regions)
+        ? ok(m as unknown as PredictionMessage)
+        : fail('prediction needs seq, capturedAt, regions');
     case 'status':
       return isObject(m.source) && isObject(m.engine) && isObject(m.metrics) ? ok(m as unknown as StatusMessage) : fail('status needs source, engine, metrics');
     case 'label':
@@ -233,8 +282,16 @@ export function validateRegionSpec(raw: unknown, where = 'region'): Parsed<Regio
     return fail(`${where}.name must be 1-32 letters, digits or '-' (got ${JSON.stringify(name)})`);
   }
   if (name === WHOLE_FRAME) return fail(`${where}.name '${WHOLE_FRAME}' is reserved for the whole frame`);
-  for (const [k, v] of [['x', x], ['y', y]] as const) if (!isNonNegInt(v)) return fail(`${where}.${k} must be an integer ≥ 0`);
-  for (const [k, v] of [['w', w], ['h', h]] as const) if (!isNonNegInt(v) || v < 1) return fail(`${where}.${k} must be an integer ≥ 1`);
+  for (const [k, v] of [
+    ['x', x],
+    ['y', y],
+  ] as const)
+    if (!isNonNegInt(v)) return fail(`${where}.${k} must be an integer ≥ 0`);
+  for (const [k, v] of [
+    ['w', w],
+    ['h', h],
+  ] as const)
+    if (!isNonNegInt(v) || v < 1) return fail(`${where}.${k} must be an integer ≥ 1`);
   return ok({ name, x: x as number, y: y as number, w: w as number, h: h as number });
 }
 

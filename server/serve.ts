@@ -54,7 +54,13 @@ export interface ServeDeps {
   log?: (line: string) => void;
 }
 
-export interface RunSummary { source: SourceStatus; framesIn: number; framesOut: number; dropped: number; seconds: number }
+export interface RunSummary {
+  source: SourceStatus;
+  framesIn: number;
+  framesOut: number;
+  dropped: number;
+  seconds: number;
+}
 
 export interface RunningServer {
   url: string;
@@ -116,7 +122,11 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     backoff: deps.backoff,
   });
   const store: StateStore = new StateStore({
-    labels, smoothing: config.smoothing, regions: config.regions, metrics, source: () => source.current,
+    labels,
+    smoothing: config.smoothing,
+    regions: config.regions,
+    metrics,
+    source: () => source.current,
     engine: { name: engine.name, provider: engine.provider, threads: engine.threads, model, inputWidth: engine.width, inputHeight: engine.height },
   });
 
@@ -182,7 +192,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
       const fit = checkRegionsFit(regions, size.width, size.height);
       if (!fit.ok) return fit;
     }
-    const modeChanged = (regions.length > 0) !== (store.regions.length > 0);
+    const modeChanged = regions.length > 0 !== store.regions.length > 0;
     store.setRegions(regions);
     // ffmpeg delivers the model's size for whole frames and a source-aspect frame for crops:
     // only a switch between the two needs a new ffmpeg; crops change in Node.
@@ -191,21 +201,30 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     return { ok: true, value: pushState() };
   };
 
-  server.on('request', createHandler({
-    root: path.resolve(config.staticRoot),
-    token: config.token,
-    state: () => store.snapshot(),
-    setOverride: (b) => {
-      const r = store.setOverride(b.region, b.label);
-      if (!r.ok) return r;
-      if (r.value) hub.broadcast(r.value);
-      return { ok: true, value: pushState() };
-    },
-    setRegions: (b) => setRegions(b.regions),
-    preview: () => preview.jpeg(source.sourceSize),
-    health: () => ({ ok: true, source: source.current.state, engine: engine.name, clients: hub.size, uptimeSeconds: Math.round((performance.now() - started) / 1000) }),
-    metrics: () => metrics.prometheus(),
-  }));
+  server.on(
+    'request',
+    createHandler({
+      root: path.resolve(config.staticRoot),
+      token: config.token,
+      state: () => store.snapshot(),
+      setOverride: (b) => {
+        const r = store.setOverride(b.region, b.label);
+        if (!r.ok) return r;
+        if (r.value) hub.broadcast(r.value);
+        return { ok: true, value: pushState() };
+      },
+      setRegions: (b) => setRegions(b.regions),
+      preview: () => preview.jpeg(source.sourceSize),
+      health: () => ({
+        ok: true,
+        source: source.current.state,
+        engine: engine.name,
+        clients: hub.size,
+        uptimeSeconds: Math.round((performance.now() - started) / 1000),
+      }),
+      metrics: () => metrics.prometheus(),
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       source.stop();

@@ -24,7 +24,10 @@ export class Smoother {
   private challenger = -2; // -2 = none
   private challengerSince = 0;
 
-  constructor(private readonly labels: readonly string[], private readonly s: SmoothingSettings) {
+  constructor(
+    private readonly labels: readonly string[],
+    private readonly s: SmoothingSettings,
+  ) {
     this.avg = new Float64Array(labels.length);
   }
 

@@ -37,7 +37,17 @@ export class SourceRunner extends EventEmitter {
   constructor(private readonly o: SourceRunnerOptions) {
     super();
     this.backoff = o.backoff ?? { initialMs: 500, maxMs: 10_000 };
-    this.status = { spec: o.specText, live: o.live, state: 'starting', width: null, height: null, restarts: 0, retryInMs: null, lastError: null, since: Date.now() };
+    this.status = {
+      spec: o.specText,
+      live: o.live,
+      state: 'starting',
+      width: null,
+      height: null,
+      restarts: 0,
+      retryInMs: null,
+      lastError: null,
+      since: Date.now(),
+    };
   }
 
   get current(): SourceStatus {

@@ -47,7 +47,7 @@ export function resolveStatic(root: string, urlPath: string): string | null {
   if (!decoded.startsWith('/') || decoded.includes('\0') || decoded.includes('\\')) return null;
   if (decoded.split('/').some((seg) => seg === '..' || seg === '.')) return null;
   if (/%2e|%2f|%5c/i.test(decoded)) return null; // double-encoded traversal attempts
-  const file = path.resolve(root, '.' + decoded);
+  const file = path.resolve(root, `.${decoded}`);
   if (!file.startsWith(root + path.sep)) return null;
   let real: string;
   try {

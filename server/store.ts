@@ -4,8 +4,17 @@
 import type { Metrics } from './metrics.ts';
 import { PROTOCOL_VERSION, UNKNOWN, WHOLE_FRAME } from './protocol.ts';
 import type {
-  EngineStatus, Guess, LabelMessage, Parsed, PredictionMessage, RegionPrediction, RegionSpec, RegionView,
-  SmoothingSettings, SourceStatus, State,
+  EngineStatus,
+  Guess,
+  LabelMessage,
+  Parsed,
+  PredictionMessage,
+  RegionPrediction,
+  RegionSpec,
+  RegionView,
+  SmoothingSettings,
+  SourceStatus,
+  State,
 } from './protocol.ts';
 import { Smoother } from './smoothing.ts';
 
@@ -22,7 +31,11 @@ export interface StoreOptions {
 
 export type PredictionUpdate = { prediction: Omit<PredictionMessage, 'publishedAt'>; labels: LabelMessage[] };
 
-interface Slot { view: RegionView; smoother: Smoother; confidence: number }
+interface Slot {
+  view: RegionView;
+  smoother: Smoother;
+  confidence: number;
+}
 
 export function topK(probs: ArrayLike<number>, offset: number, labels: readonly string[], k = TOP_K): Guess[] {
   const idx: number[] = [];
@@ -145,8 +158,14 @@ export class StateStore {
     v.confidence = v.overridden ? 1 : slot.confidence;
     if (v.label === previous) return null;
     return {
-      type: 'label', region: v.name, label: v.label, previous,
-      confidence: v.confidence, overridden: v.overridden, seq: this.seq, capturedAt: this.capturedAt,
+      type: 'label',
+      region: v.name,
+      label: v.label,
+      previous,
+      confidence: v.confidence,
+      overridden: v.overridden,
+      seq: this.seq,
+      capturedAt: this.capturedAt,
     };
   }
 }

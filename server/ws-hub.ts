@@ -31,7 +31,10 @@ export interface WsHubOptions {
   caps?: Partial<WsCaps>;
 }
 
-interface Client { ws: WebSocket; staleSince: number | null }
+interface Client {
+  ws: WebSocket;
+  staleSince: number | null;
+}
 
 export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -42,7 +45,10 @@ export class WsHub {
   private latestTimer: NodeJS.Timeout | undefined;
   private lastLatestAt = -Infinity;
 
-  constructor(server: Server, private readonly o: WsHubOptions) {
+  constructor(
+    server: Server,
+    private readonly o: WsHubOptions,
+  ) {
     this.caps = { ...DEFAULT_CAPS, ...o.caps };
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.drainTimer = setInterval(() => this.checkStale(), 100);

@@ -56,10 +56,7 @@ export function findFfmpeg(): FfmpegLocation {
   if (fromPath) return (cached = { path: fromPath, origin: 'PATH' });
   const npm = fromNpm();
   if (npm) return (cached = { path: npm, origin: 'npm' });
-  throw new UserError(
-    'ffmpeg not found: not on PATH and @ffmpeg-installer/ffmpeg has no binary here ' +
-      '(install it: sudo apt-get install -y ffmpeg)',
-  );
+  throw new UserError('ffmpeg not found: not on PATH and @ffmpeg-installer/ffmpeg has no binary here ' + '(install it: sudo apt-get install -y ffmpeg)');
 }
 
 /** Version and capture devices of an ffmpeg binary (default: findFfmpeg()). Cached per path. */
@@ -82,11 +79,7 @@ async function probe(location: FfmpegLocation): Promise<FfmpegInfo> {
       return (e.stdout ?? '') + (e.stderr ?? '');
     }
   };
-  const [versionText, devicesText, x11Text] = await Promise.all([
-    text(['-version']),
-    text(['-devices']),
-    text(['-h', 'demuxer=x11grab']),
-  ]);
+  const [versionText, devicesText, x11Text] = await Promise.all([text(['-version']), text(['-devices']), text(['-h', 'demuxer=x11grab'])]);
   const version = /ffmpeg version (\S+)/.exec(versionText)?.[1] ?? 'unknown';
   const has = (name: string): boolean => new RegExp(`^\\s*D\\S*\\s+(?:\\S+,)?${name}\\b`, 'm').test(devicesText);
   return {

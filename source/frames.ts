@@ -67,7 +67,10 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
   private release: (() => void) | undefined;
   private stderrTail = '';
 
-  constructor(private readonly spec: SourceSpec, private readonly opts: FrameSourceOptions) {
+  constructor(
+    private readonly spec: SourceSpec,
+    private readonly opts: FrameSourceOptions,
+  ) {
     super();
     this.start().catch((err: unknown) => this.finish(null, err instanceof Error ? err.message : String(err)));
   }
@@ -108,9 +111,7 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
       source = this.generated.frames as Readable; // fluent-ffmpeg pipes it into stdin
     }
 
-    const filters = [input.crop, this.opts.crop]
-      .filter((c): c is Rect => c !== undefined)
-      .map((c) => `crop=${c.w}:${c.h}:${c.x}:${c.y}`);
+    const filters = [input.crop, this.opts.crop].filter((c): c is Rect => c !== undefined).map((c) => `crop=${c.w}:${c.h}:${c.x}:${c.y}`);
     // The fps filter (not -fps_mode, which ffmpeg 4.1 from npm lacks) drops/duplicates by timestamp.
     if (this.opts.fps) filters.push(`fps=${this.opts.fps}`);
     filters.push(`scale=${width}:${height}:flags=bilinear`);
@@ -122,7 +123,8 @@ class FfmpegFrames extends EventEmitter implements FrameStream {
       autoDestroy: false, // fluent-ffmpeg kills ffmpeg when its output closes; let it exit on its own
       write: (chunk: Buffer, _enc, done) => {
         frames.push(chunk);
-        if (this.paused) this.release = done; // withholding the callback stops the pipe
+        if (this.paused)
+          this.release = done; // withholding the callback stops the pipe
         else done();
       },
     });
@@ -164,7 +166,10 @@ export class FrameCutter {
   private buffered = 0;
   private seq = 0;
 
-  constructor(private readonly size: number, private readonly onFrame: (data: Buffer, seq: number) => void) {}
+  constructor(
+    private readonly size: number,
+    private readonly onFrame: (data: Buffer, seq: number) => void,
+  ) {}
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);

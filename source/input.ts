@@ -73,7 +73,11 @@ async function screenInput(spec: ScreenSpec, ctx: InputContext, platform: NodeJS
   if (platform === 'win32') {
     const grab = ['-f', 'gdigrab', '-draw_mouse', '0', ...rate];
     if (spec.kind === 'region') {
-      return { inputOptions: [...grab, '-offset_x', `${spec.x}`, '-offset_y', `${spec.y}`, '-video_size', `${spec.w}x${spec.h}`], input: 'desktop', outputOptions: [] };
+      return {
+        inputOptions: [...grab, '-offset_x', `${spec.x}`, '-offset_y', `${spec.y}`, '-video_size', `${spec.w}x${spec.h}`],
+        input: 'desktop',
+        outputOptions: [],
+      };
     }
     const title = spec.kind === 'window' ? await windowsTitle((t) => t.includes(spec.title), spec.title) : await windowsTitle(null, 'Dolphin');
     return { inputOptions: grab, input: `title=${title}`, outputOptions: [] };
@@ -81,7 +85,9 @@ async function screenInput(spec: ScreenSpec, ctx: InputContext, platform: NodeJS
   if (platform === 'darwin') {
     // avfoundation grabs whole screens only: a region is the screen cropped; windows can't be found.
     if (spec.kind !== 'region') {
-      throw new UserError(`source '${spec.kind}': macOS capture (avfoundation) grabs whole screens, not windows; use region:x,y,w,h[@screen] with the window's position`);
+      throw new UserError(
+        `source '${spec.kind}': macOS capture (avfoundation) grabs whole screens, not windows; use region:x,y,w,h[@screen] with the window's position`,
+      );
     }
     const screen = spec.display ?? '0';
     return {
@@ -109,9 +115,14 @@ async function screenInput(spec: ScreenSpec, ctx: InputContext, platform: NodeJS
 /** Windows: the exact title gdigrab needs, found among top-level window titles. */
 async function windowsTitle(match: ((t: string) => boolean) | null, wanted: string): Promise<string> {
   const { stdout } = await promisify(execFile)('powershell', [
-    '-NoProfile', '-Command', 'Get-Process | Where-Object { $_.MainWindowTitle } | ForEach-Object { $_.MainWindowTitle }',
+    '-NoProfile',
+    '-Command',
+    'Get-Process | Where-Object { $_.MainWindowTitle } | ForEach-Object { $_.MainWindowTitle }',
   ]).catch(() => ({ stdout: '' }));
-  const titles = stdout.split(/\r?\n/).map((t) => t.trim()).filter(Boolean);
+  const titles = stdout
+    .split(/\r?\n/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (titles.length === 0 && match) return wanted; // no PowerShell answer: let gdigrab try the title as given
   const hit = match ? titles.find(match) : pickDolphin(titles.map((title) => ({ title })))?.title;
   if (!hit) throw new UserError(`no window titled '${wanted}'; windows: ${titles.slice(0, 12).join(', ') || 'none found'}`);

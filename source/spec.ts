@@ -69,14 +69,22 @@ export function isLiveSource(spec: SourceSpec): boolean {
 
 export function formatSourceSpec(spec: SourceSpec): string {
   switch (spec.kind) {
-    case 'window': return `window:${spec.title}`;
-    case 'dolphin': return 'dolphin';
-    case 'region': return `region:${spec.x},${spec.y},${spec.w},${spec.h}${spec.display ? `@${spec.display}` : ''}`;
-    case 'v4l2': return `v4l2:${spec.device}`;
-    case 'file': return `file:${spec.path}${spec.loop ? '?loop' : ''}`;
-    case 'url': return `url:${spec.url}`;
-    case 'synthetic': return `synthetic:${spec.seed}`;
-    case 'ffmpeg': return `ffmpeg:${spec.args.join(' ')}`;
+    case 'window':
+      return `window:${spec.title}`;
+    case 'dolphin':
+      return 'dolphin';
+    case 'region':
+      return `region:${spec.x},${spec.y},${spec.w},${spec.h}${spec.display ? `@${spec.display}` : ''}`;
+    case 'v4l2':
+      return `v4l2:${spec.device}`;
+    case 'file':
+      return `file:${spec.path}${spec.loop ? '?loop' : ''}`;
+    case 'url':
+      return `url:${spec.url}`;
+    case 'synthetic':
+      return `synthetic:${spec.seed}`;
+    case 'ffmpeg':
+      return `ffmpeg:${spec.args.join(' ')}`;
   }
 }
 

@@ -64,7 +64,10 @@ export async function listWindows(display: string): Promise<X11Window[]> {
 
 function describe(windows: X11Window[]): string {
   if (windows.length === 0) return 'no visible windows';
-  return 'visible windows: ' + windows.slice(0, 12).map((w) => `"${w.title}" (${w.width}x${w.height})`).join(', ');
+  return `visible windows: ${windows
+    .slice(0, 12)
+    .map((w) => `"${w.title}" (${w.width}x${w.height})`)
+    .join(', ')}`;
 }
 
 /** The largest visible window whose title contains `title`. */
@@ -77,9 +80,7 @@ export async function findWindow(title: string, display: string): Promise<X11Win
 
 /** Dolphin's render window: title naming Melee's game id, else one starting with "Dolphin". */
 export function pickDolphin<T extends { title: string }>(windows: T[]): T | undefined {
-  return (
-    windows.find((w) => /GALE01|Melee/i.test(w.title)) ?? windows.find((w) => w.title.startsWith('Dolphin'))
-  );
+  return windows.find((w) => /GALE01|Melee/i.test(w.title)) ?? windows.find((w) => w.title.startsWith('Dolphin'));
 }
 
 export async function findDolphinWindow(display: string): Promise<X11Window> {

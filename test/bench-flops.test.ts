@@ -7,7 +7,16 @@ describe('bench FLOPs and peak graph', () => {
   it('counts VGG16 without top at 30.7 GFLOP per 224x224 frame and 47.0 at 240x320', () => {
     expect(layerFlops(backboneLayers('vgg16'), 224, 224) / 1e9).toBeCloseTo(30.7, 1);
     expect(layerFlops(backboneLayers('vgg16'), 240, 320) / 1e9).toBeCloseTo(47.0, 1);
-    expect(layerFlops([{ type: 'flatten', name: 'f' }, { type: 'dense', name: 'd', units: 5, activation: 'softmax' }], 2, 2)).toBe(2 * 12 * 5);
+    expect(
+      layerFlops(
+        [
+          { type: 'flatten', name: 'f' },
+          { type: 'dense', name: 'd', units: 5, activation: 'softmax' },
+        ],
+        2,
+        2,
+      ),
+    ).toBe(2 * 12 * 5);
   });
 
   it('the matmul graph runs on ONNX Runtime and computes A×B', async () => {

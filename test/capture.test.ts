@@ -46,16 +46,29 @@ describe('capture from a video file', () => {
     const first = await runCapture(options(`file:${video}`, out, { frames: 3 }), quiet);
     await expectFrames(first, [8, 9, 10]);
     // the rest through the CLI: the whole file at 2 fps
-    const run = spawnSync(process.execPath, [path.join(repo, 'bin', 'smashsight.js'), 'capture', '--source', `file:${video}`,
-      '--label', 'fox_red_battlefield_left', '--out', out, '--size', '64x48'], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(repo, 'bin', 'smashsight.js'), 'capture', '--source', `file:${video}`, '--label', 'fox_red_battlefield_left', '--out', out, '--size', '64x48'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(run.status, run.stderr).toBe(0);
-    const second = fs.readdirSync(path.join(out, 'fox')).filter((f) => f.startsWith('fox_red') && parseFrameName(f).number > 10)
-      .sort().map((f) => path.join(out, 'fox', f));
+    const second = fs
+      .readdirSync(path.join(out, 'fox'))
+      .filter((f) => f.startsWith('fox_red') && parseFrameName(f).number > 10)
+      .sort()
+      .map((f) => path.join(out, 'fox', f));
     expect(second.length).toBeGreaterThanOrEqual(3);
-    await expectFrames(second, second.map((_, i) => 11 + i));
+    await expectFrames(
+      second,
+      second.map((_, i) => 11 + i),
+    );
     expect(fs.readFileSync(existing, 'utf8')).toBe('keep me');
 
-    const sessions = fs.readFileSync(path.join(out, 'fox', SESSIONS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const sessions = fs
+      .readFileSync(path.join(out, 'fox', SESSIONS_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(sessions.map((s) => [s.label, s.from, s.to])).toEqual([
       ['fox_red_battlefield_left', 8, 10],
       ['fox_red_battlefield_left', 11, 10 + second.length],
@@ -65,8 +78,11 @@ describe('capture from a video file', () => {
   it('fails with the ffmpeg reason when the source is broken, and refuses a bad label', async () => {
     const out = path.join(tmp(), 'images');
     await expect(runCapture(options('file:/nonexistent/clip.mkv', out), quiet)).rejects.toThrow(/ffmpeg exit 1.*No such file/);
-    const run = spawnSync(process.execPath, [path.join(repo, 'bin', 'smashsight.js'), 'capture', '--source', 'synthetic',
-      '--label', 'fox_red_battlefield', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(repo, 'bin', 'smashsight.js'), 'capture', '--source', 'synthetic', '--label', 'fox_red_battlefield', '--out', out],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/--label 'fox_red_battlefield': expected <character>_<color>_<stage>_<orientation>/);
     expect(fs.existsSync(out)).toBe(false);

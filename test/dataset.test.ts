@@ -62,7 +62,14 @@ function makeDataset(dir: string): string[] {
 }
 
 const baseOptions = (input: string, out: string): SplitCommandOptions => ({
-  in: input, out, seed: 1, percent: { train: 80, valid: 10, test: 10 }, copy: false, force: false, skipBad: false, checkJpeg: true,
+  in: input,
+  out,
+  seed: 1,
+  percent: { train: 80, valid: 10, test: 10 },
+  copy: false,
+  force: false,
+  skipBad: false,
+  checkJpeg: true,
 });
 const quiet = (): void => {};
 const listing = (a: Assignment): string[][] => SPLITS.map((s) => a[s].map((i) => path.basename(i.path)));
@@ -79,7 +86,9 @@ describe('split', () => {
   let input: string;
   let all: string[];
   beforeAll(async () => {
-    jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c04020' } }).jpeg().toBuffer();
+    jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c04020' } })
+      .jpeg()
+      .toBuffer();
     input = path.join(tmp(), 'images');
     all = makeDataset(input);
   });
@@ -129,18 +138,25 @@ describe('split', () => {
     // session: capture runs recorded in the sidecar; other frames group by their label
     const sessionsIn = path.join(tmp(), 'images');
     makeDataset(sessionsIn);
-    fs.writeFileSync(path.join(sessionsIn, 'fox', SESSIONS_FILE),
-      JSON.stringify({ label: 'fox_red_battlefield_left', from: 1, to: 2, started: 'x' }) + '\n' +
-      JSON.stringify({ label: 'fox_red_battlefield_left', from: 3, to: 5, started: 'y' }) + '\n');
+    fs.writeFileSync(
+      path.join(sessionsIn, 'fox', SESSIONS_FILE),
+      JSON.stringify({ label: 'fox_red_battlefield_left', from: 1, to: 2, started: 'x' }) +
+        '\n' +
+        JSON.stringify({ label: 'fox_red_battlefield_left', from: 3, to: 5, started: 'y' }) +
+        '\n',
+    );
     const s = await runSplit({ ...baseOptions(sessionsIn, path.join(root, 'session')), groupBy: 'session', seed: 3 }, quiet);
     const splitOf = (file: string): string => SPLITS.find((sp) => s[sp].some((i) => path.basename(i.path) === file))!;
     const groups = new Map<string, Set<string>>();
-    for (const sp of SPLITS) for (const i of s[sp]) {
-      const n = i.name;
-      const key = n.character === 'fox' && n.color === 'red' && n.stage === 'battlefield' && n.orientation === 'left'
-        ? `run${n.number <= 2 ? 1 : 2}` : `${n.character}_${n.color}_${n.stage}_${n.orientation}`;
-      groups.set(key, (groups.get(key) ?? new Set()).add(sp));
-    }
+    for (const sp of SPLITS)
+      for (const i of s[sp]) {
+        const n = i.name;
+        const key =
+          n.character === 'fox' && n.color === 'red' && n.stage === 'battlefield' && n.orientation === 'left'
+            ? `run${n.number <= 2 ? 1 : 2}`
+            : `${n.character}_${n.color}_${n.stage}_${n.orientation}`;
+        groups.set(key, (groups.get(key) ?? new Set()).add(sp));
+      }
     expect([...groups.values()].every((set) => set.size === 1)).toBe(true);
     expect(groups.size).toBe(17); // 16 labels, one of them split into two runs
     expect(splitOf('fox_red_battlefield_left_bg_on_001.jpg')).toBe(splitOf('fox_red_battlefield_left_bg_on_002.jpg'));
@@ -165,13 +181,17 @@ describe('split', () => {
 
 describe('bad frames', () => {
   it('reports bad names and corrupt JPEGs with path and reason, exits non-zero, writes nothing', async () => {
-    jpeg ??= await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c04020' } }).jpeg().toBuffer();
+    jpeg ??= await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c04020' } })
+      .jpeg()
+      .toBuffer();
     const root = tmp();
     const input = path.join(root, 'images');
     makeDataset(input);
     const noisy = Buffer.alloc(160 * 120 * 3);
     for (let i = 0; i < noisy.length; i++) noisy[i] = (i * 7919) % 251;
-    const full = await sharp(noisy, { raw: { width: 160, height: 120, channels: 3 } }).jpeg().toBuffer();
+    const full = await sharp(noisy, { raw: { width: 160, height: 120, channels: 3 } })
+      .jpeg()
+      .toBuffer();
     const truncated = path.join(input, 'fox', 'fox_red_yoshis_left_bg_on_006.jpg');
     fs.writeFileSync(truncated, full.subarray(0, Math.floor(full.length * 0.7)));
     const badName = path.join(input, 'fox', 'fox-red-yoshis-left-6.jpg');

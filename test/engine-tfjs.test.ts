@@ -13,8 +13,14 @@ describe('tfjs-wasm Conv2DBackpropFilter', () => {
     expect(backend).toBe('tfjs-wasm');
     const grad = async (name: string): Promise<Float32Array> => {
       await tf.setBackend(name);
-      const x = tf.tensor4d(Float32Array.from({ length: 2 * 7 * 9 * 3 }, (_, i) => Math.sin(i * 0.7) * Math.max(0, Math.cos(i))), [2, 7, 9, 3]);
-      const w = tf.tensor4d(Float32Array.from({ length: 3 * 3 * 3 * 5 }, (_, i) => Math.cos(i * 1.3)), [3, 3, 3, 5]);
+      const x = tf.tensor4d(
+        Float32Array.from({ length: 2 * 7 * 9 * 3 }, (_, i) => Math.sin(i * 0.7) * Math.max(0, Math.cos(i))),
+        [2, 7, 9, 3],
+      );
+      const w = tf.tensor4d(
+        Float32Array.from({ length: 3 * 3 * 3 * 5 }, (_, i) => Math.cos(i * 1.3)),
+        [3, 3, 3, 5],
+      );
       const g = tf.grad((k) => tf.sum(tf.mul(tf.conv2d(x, k as Tensor4D, stride, pad), tf.range(1, 2, 1 / 64).slice(0, 5))))(w);
       const data = (await g.data()) as Float32Array;
       tf.dispose([x, w, g]);

@@ -17,7 +17,11 @@ describe('metrics', () => {
     // truth: a a a b b c ; pred: a a b b c c
     const e = evaluatePredictions(['a', 'b', 'c'], [0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2]);
     expect(e.top1).toBeCloseTo(4 / 6);
-    expect(e.confusion).toEqual([[2, 1, 0], [0, 1, 1], [0, 0, 1]]);
+    expect(e.confusion).toEqual([
+      [2, 1, 0],
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
     expect(e.normalized[0]).toEqual([2 / 3, 1 / 3, 0]);
     const b = e.perClass[1];
     expect(b.precision).toBeCloseTo(1 / 2);
@@ -44,7 +48,10 @@ describe('metrics', () => {
     const md = String(files['evaluation.md']);
     expect(md).toContain('Top-1 accuracy: **75.0%** (3/4)');
     expect(md).toContain('| fox | 1 | 1 |');
-    expect(JSON.parse(String(files['evaluation.json'])).confusion).toEqual([[1, 1], [0, 2]]);
+    expect(JSON.parse(String(files['evaluation.json'])).confusion).toEqual([
+      [1, 1],
+      [0, 2],
+    ]);
   });
 });
 

@@ -25,14 +25,28 @@ const SEED_RE = /^(?:[^/]*\/)*(?<character>[^_]*)_(?<color>[^_]*)_(?<stage>[^_]*
 
 function options(out: string, extra: Partial<SynthOptions> = {}): SynthOptions {
   return {
-    out, seed: 1, characters: ['fox', 'samus'], colors: ['red'], stages: ['battlefield', 'yoshis'],
-    orientations: ['left'], framesPerCombo: 2, width: 96, height: 72, quality: 90, hud: true, force: false,
-    progress: null, ...extra,
+    out,
+    seed: 1,
+    characters: ['fox', 'samus'],
+    colors: ['red'],
+    stages: ['battlefield', 'yoshis'],
+    orientations: ['left'],
+    framesPerCombo: 2,
+    width: 96,
+    height: 72,
+    quality: 90,
+    hud: true,
+    force: false,
+    progress: null,
+    ...extra,
   };
 }
 
 function listJpegs(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jpg')).sort();
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.jpg'))
+    .sort();
 }
 
 function readAll(dir: string): Map<string, Buffer> {
@@ -45,7 +59,9 @@ describe('synth dataset', () => {
     await generateDataset(options(a));
     await generateDataset(options(b));
     await generateDataset(options(c, { seed: 2 }));
-    const fa = readAll(a), fb = readAll(b), fc = readAll(c);
+    const fa = readAll(a),
+      fb = readAll(b),
+      fc = readAll(c);
     expect(fa.size).toBe(8);
     expect([...fa.keys()]).toEqual([...fb.keys()]);
     for (const [k, v] of fa) expect(v.equals(fb.get(k)!)).toBe(true);
@@ -56,15 +72,22 @@ describe('synth dataset', () => {
     const [a, b] = [tmp(), tmp()];
     await generateDataset(options(a));
     await generateDataset(options(b, { characters: ['fox', 'peach', 'samus'] }));
-    const fa = readAll(a), fb = readAll(b);
+    const fa = readAll(a),
+      fb = readAll(b);
     for (const [k, v] of fa) expect(v.equals(fb.get(k)!)).toBe(true);
   });
 
   it('names every combo in the notebook naming, every character in every stage', async () => {
     const out = tmp();
-    const s = await generateDataset(options(out, {
-      characters: CHARACTERS, stages: STAGES, framesPerCombo: 1, width: 64, height: 48,
-    }));
+    const s = await generateDataset(
+      options(out, {
+        characters: CHARACTERS,
+        stages: STAGES,
+        framesPerCombo: 1,
+        width: 64,
+        height: 48,
+      }),
+    );
     expect(s.frames).toBe(32);
     const seen = new Set<string>();
     for (const f of listJpegs(path.join(out, 'images'))) {
@@ -79,10 +102,11 @@ describe('synth dataset', () => {
     expect(listJpegs(out).some((f) => !f.endsWith('.jpg'))).toBe(false);
     // and the character is really drawn in each of those frames' scenes
     const r = new Raster(64, 48);
-    for (const character of CHARACTERS) for (const stage of STAGES) {
-      const meta = renderDatasetFrame(r, 1, { character, color: 'red', stage, orientation: 'left' }, 0, true);
-      expect(meta.pixels, `${character}/${stage}`).toBeGreaterThan(0);
-    }
+    for (const character of CHARACTERS)
+      for (const stage of STAGES) {
+        const meta = renderDatasetFrame(r, 1, { character, color: 'red', stage, orientation: 'left' }, 0, true);
+        expect(meta.pixels, `${character}/${stage}`).toBeGreaterThan(0);
+      }
   });
 
   it('refuses a non-empty images folder without --force', async () => {
@@ -113,19 +137,25 @@ describe('scenes', () => {
   });
 
   it('a left-facing character is the mirror image of the right-facing one', () => {
-    const W = 200, H = 160;
+    const W = 200,
+      H = 160;
     for (const character of CHARACTERS) {
-      const right = new Raster(W, H), left = new Raster(W, H);
+      const right = new Raster(W, H),
+        left = new Raster(W, H);
       const pose = posePhase('attack', 0.3);
       drawCharacter(right, character, PALETTES.blue, 'attack', pose, { x: W / 2, y: 140, scale: 1, facing: 1 });
       drawCharacter(left, character, PALETTES.blue, 'attack', pose, { x: W / 2, y: 140, scale: 1, facing: -1 });
-      let same = 0, differs = 0, drawn = 0;
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-        const i = (y * W + x) * 3, m = (y * W + (W - 1 - x)) * 3;
-        if (right.data[i] || right.data[i + 1] || right.data[i + 2]) drawn++;
-        if (right.data.subarray(i, i + 3).equals(left.data.subarray(m, m + 3))) same++;
-        if (!right.data.subarray(i, i + 3).equals(left.data.subarray(i, i + 3))) differs++;
-      }
+      let same = 0,
+        differs = 0,
+        drawn = 0;
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const i = (y * W + x) * 3,
+            m = (y * W + (W - 1 - x)) * 3;
+          if (right.data[i] || right.data[i + 1] || right.data[i + 2]) drawn++;
+          if (right.data.subarray(i, i + 3).equals(left.data.subarray(m, m + 3))) same++;
+          if (!right.data.subarray(i, i + 3).equals(left.data.subarray(i, i + 3))) differs++;
+        }
       expect(drawn, character).toBeGreaterThan(500);
       expect(same / (W * H), character).toBeGreaterThan(0.995);
       expect(differs, character).toBeGreaterThan(drawn * 0.2); // not symmetric: the flip matters
@@ -148,16 +178,19 @@ describe('scenes', () => {
       for (let y = p1.y; y < p1.y + p1.h; y++) rows.push(r.data.subarray((y * 320 + p1.x) * 3, (y * 320 + p1.x + p1.w) * 3));
       return Buffer.concat(rows);
     });
-    for (let a = 0; a < crops.length; a++) for (let b = a + 1; b < crops.length; b++) {
-      expect(crops[a].equals(crops[b]), `${CHARACTERS[a]} vs ${CHARACTERS[b]}`).toBe(false);
-    }
+    for (let a = 0; a < crops.length; a++)
+      for (let b = a + 1; b < crops.length; b++) {
+        expect(crops[a].equals(crops[b]), `${CHARACTERS[a]} vs ${CHARACTERS[b]}`).toBe(false);
+      }
   });
 });
 
 describe('live game', () => {
   it('draws its frames from the dataset scene distribution (port 1 HUD, zoom, scale, effects)', () => {
     // A model trained on synth frames reads the port-1 HUD: live frames must show the same game.
-    const W = 160, H = 120, r = new Raster(W, H);
+    const W = 160,
+      H = 120,
+      r = new Raster(W, H);
     const sim = new LiveSim(5, [...CHARACTERS], W, H);
     const scenes = [];
     const metas = [];
@@ -191,7 +224,10 @@ describe('live game', () => {
     const game = startLiveGame({ seed: 3, fps: 30, width: 64, height: 48, switchSeconds: 0.25, timelinePath });
     let bytes = 0;
     const sizes = new Set<number>();
-    game.frames.on('data', (chunk: Buffer) => { bytes += chunk.length; sizes.add(chunk.length); });
+    game.frames.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      sizes.add(chunk.length);
+    });
     await new Promise((r) => setTimeout(r, 1200));
     game.stop();
     await new Promise((r) => game.frames.once('end', r));
@@ -208,7 +244,11 @@ describe('live game', () => {
       expect(t[i].t).toBeGreaterThanOrEqual(t[i - 1].t);
     }
     for (const e of t) expect(CHARACTERS).toContain(e.label);
-    const lines = fs.readFileSync(timelinePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(timelinePath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(t);
   });
 });
@@ -219,7 +259,10 @@ describe('synth command', () => {
     registerSynth(program);
     const write = process.stderr.write;
     let stderr = '';
-    process.stderr.write = ((s: string) => { stderr += s; return true; }) as typeof process.stderr.write;
+    process.stderr.write = ((s: string) => {
+      stderr += s;
+      return true;
+    }) as typeof process.stderr.write;
     const before = process.exitCode;
     try {
       await runCli(program, ['node', 'smashsight', 'synth', ...args]);

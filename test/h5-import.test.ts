@@ -133,7 +133,9 @@ describe('Keras full model .h5 (model_config + model_weights)', () => {
     const weights = weightsFor(layers, 32, 32, 2, 1);
     const file = path.join(dir, 'm.h5');
     await writeKerasModelH5(file, layers, weights, [48, 48]); // saved weights are for 32x32
-    await expect(importKeras(file, { out: path.join(dir, 'models') })).rejects.toThrow(/m\.h5: layer dense_1: kernel shape \(256,4\) does not match expected \(576,4\)/);
+    await expect(importKeras(file, { out: path.join(dir, 'models') })).rejects.toThrow(
+      /m\.h5: layer dense_1: kernel shape \(256,4\) does not match expected \(576,4\)/,
+    );
     expect(fs.existsSync(path.join(dir, 'models'))).toBe(false);
   });
 });

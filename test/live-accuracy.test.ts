@@ -28,7 +28,11 @@ function gameAt(timeline: TimelineEntry[], t: number): TimelineEntry | null {
 describe('live accuracy with the demo model', () => {
   it('the smoothed label is right ≥ 90% of the time after each switch settles', async () => {
     srv = await startTestServer({
-      model: 'models/demo', source: 'synthetic:7', captureFps: 15, smoothing: DEFAULT_SMOOTHING, frameOptions: { switchSeconds: SWITCH_SECONDS },
+      model: 'models/demo',
+      source: 'synthetic:7',
+      captureFps: 15,
+      smoothing: DEFAULT_SMOOTHING,
+      frameOptions: { switchSeconds: SWITCH_SECONDS },
     });
     const c = await connectClient(srv.wsUrl);
     await c.next('status', (s) => s.source.state === 'up', 60_000);

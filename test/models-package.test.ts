@@ -19,12 +19,24 @@ function writePackage(dir: string, classes = 3): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'model.onnx'), exportOnnx({ height: 32, width: 32, layers, weights }));
   fs.writeFileSync(path.join(dir, 'labels.json'), JSON.stringify(['fox', 'falco', 'marth'].slice(0, classes)));
-  const meta = { name: 'p', created: '2026-01-01T00:00:00Z', input: modelInput(32, 32), preprocessing: 'caffe', backbone: 'tiny', weights: 'random(seed=1)', head: { width: 4, depth: 1, dropout: 0.2 }, classes };
+  const meta = {
+    name: 'p',
+    created: '2026-01-01T00:00:00Z',
+    input: modelInput(32, 32),
+    preprocessing: 'caffe',
+    backbone: 'tiny',
+    weights: 'random(seed=1)',
+    head: { width: 4, depth: 1, dropout: 0.2 },
+    classes,
+  };
   fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
 }
 
 async function userError(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => null, (e: Error) => e);
+  const err = await p.then(
+    () => null,
+    (e: Error) => e,
+  );
   expect(err?.name).toBe('UserError');
   expect(err!.message).not.toContain('\n');
   return err!.message;
@@ -106,7 +118,9 @@ describe('models fetch vgg16 offline', () => {
     });
     const cache = path.join(root, 'cache');
     const msg = await userError(fetchVgg16({ out: path.join(root, 'models'), cache, url: `http://127.0.0.1:${port}/x.h5`, timeoutMs: 3000 }));
-    expect(msg).toMatch(/^cannot reach 127\.0\.0\.1:\d+ \(.+\): download https:\/\/storage\.googleapis\.com\/.*vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5 \(md5 6d6bbae143d832006294945121d1f1fc\)/);
+    expect(msg).toMatch(
+      /^cannot reach 127\.0\.0\.1:\d+ \(.+\): download https:\/\/storage\.googleapis\.com\/.*vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5 \(md5 6d6bbae143d832006294945121d1f1fc\)/,
+    );
     expect(msg).toContain(`smashsight models import-keras ${path.join(cache, 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5')}`);
     expect(fs.readdirSync(cache)).toEqual([]);
     expect(fs.existsSync(path.join(root, 'models'))).toBe(false);

@@ -22,8 +22,14 @@ async function makePackage(): Promise<string> {
   weights.get('dense_3')!.kernel.forEach((v, i, k) => (k[i] = v * 0.01));
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ss-')), 'parity');
   const meta = {
-    name: 'parity', created: new Date().toISOString(), input: modelInput(H, W), preprocessing: 'caffe' as const,
-    backbone: 'tiny' as const, weights: 'random(seed=11)', head: { width: 16, depth: 2, dropout: 0.2 }, classes: 4,
+    name: 'parity',
+    created: new Date().toISOString(),
+    input: modelInput(H, W),
+    preprocessing: 'caffe' as const,
+    backbone: 'tiny' as const,
+    weights: 'random(seed=11)',
+    head: { width: 16, depth: 2, dropout: 0.2 },
+    classes: 4,
   };
   await writeModelPackage(dir, await packageFiles({ meta, labels: ['a', 'b', 'c', 'd'], layers, weights }));
   return dir;

@@ -72,7 +72,11 @@ describe('operator page', () => {
     const operator = await openPage(browser, `${server.url}/operator`, pageErrors);
     const region = (await server.state()).regions[0]!;
     const overlay = await openPage(browser, `${server.url}/overlay?fade=0&hideUnknown=0&region=${region.name}`, pageErrors, { width: 960, height: 540 });
-    const shown = () => overlay.locator('.card').getAttribute('data-label', { timeout: 500 }).catch(() => null);
+    const shown = () =>
+      overlay
+        .locator('.card')
+        .getAttribute('data-label', { timeout: 500 })
+        .catch(() => null);
     // Pick a label the model is not showing, so the change is the override's doing.
     const target = region.smoothed === 'puff' ? 'samus' : 'puff';
 

@@ -11,12 +11,36 @@ import type { RegionView } from '../server/protocol.ts';
 describe('overlay URL parameters', () => {
   it('defaults to a dark card at the top left, hiding unknown, fading 500 ms', () => {
     const p = parseOverlayParams('');
-    expect(p).toMatchObject({ regions: [], layout: 'card', position: 'top-left', confidence: false, theme: 'dark', scale: 1, fadeMs: 500, hideUnknown: true, token: null, errors: [] });
+    expect(p).toMatchObject({
+      regions: [],
+      layout: 'card',
+      position: 'top-left',
+      confidence: false,
+      theme: 'dark',
+      scale: 1,
+      fadeMs: 500,
+      hideUnknown: true,
+      token: null,
+      errors: [],
+    });
   });
 
   it('reads every parameter; regions repeat or come as a comma list, without duplicates', () => {
-    const p = parseOverlayParams('?region=p1&region=p2,p3,p1&layout=minimal&position=bottom-right&confidence=1&theme=light&scale=1.5&fade=250&hideUnknown=0&token=s3cret');
-    expect(p).toEqual({ regions: ['p1', 'p2', 'p3'], layout: 'minimal', position: 'bottom-right', confidence: true, theme: 'light', scale: 1.5, fadeMs: 250, hideUnknown: false, token: 's3cret', errors: [] });
+    const p = parseOverlayParams(
+      '?region=p1&region=p2,p3,p1&layout=minimal&position=bottom-right&confidence=1&theme=light&scale=1.5&fade=250&hideUnknown=0&token=s3cret',
+    );
+    expect(p).toEqual({
+      regions: ['p1', 'p2', 'p3'],
+      layout: 'minimal',
+      position: 'bottom-right',
+      confidence: true,
+      theme: 'light',
+      scale: 1.5,
+      fadeMs: 250,
+      hideUnknown: false,
+      token: 's3cret',
+      errors: [],
+    });
   });
 
   it('puts the bar at the bottom unless told otherwise', () => {
@@ -29,7 +53,10 @@ describe('overlay URL parameters', () => {
     expect(p).toMatchObject({ layout: 'card', position: 'top-left', confidence: false, scale: 1, fadeMs: 500, regions: [] });
     expect(p.errors).toHaveLength(7);
     for (const name of ['layout=grid', 'position=middle', 'confidence=yes', 'scale=0', 'fade=-1', 'region=p_1', 'colour']) {
-      expect(p.errors.some((e) => e.startsWith(name)), name).toBe(true);
+      expect(
+        p.errors.some((e) => e.startsWith(name)),
+        name,
+      ).toBe(true);
     }
   });
 });
@@ -57,8 +84,15 @@ describe('region editing', () => {
   });
 
   it('sends only drawn regions (the whole-frame pseudo-region has no rectangle)', () => {
-    const view = (name: string, rect: RegionView['rect']): RegionView =>
-      ({ name, rect, label: 'fox', confidence: 1, overridden: false, smoothed: 'fox', top: [] });
+    const view = (name: string, rect: RegionView['rect']): RegionView => ({
+      name,
+      rect,
+      label: 'fox',
+      confidence: 1,
+      overridden: false,
+      smoothed: 'fox',
+      top: [],
+    });
     expect(regionSpecs([view('frame', null)])).toEqual([]);
     expect(regionSpecs([view('p1', { x: 1, y: 2, w: 3, h: 4 })])).toEqual([{ name: 'p1', x: 1, y: 2, w: 3, h: 4 }]);
   });

@@ -31,17 +31,29 @@ async function overlay(query: string, size = { width: 960, height: 540 }): Promi
   return openPage(browser, `${server.url}/overlay${query}`, pageErrors, size);
 }
 
-const override = (label: string | null, region = 'frame'): Promise<State> =>
-  postJson(`${server.url}/api/override`, { region, label });
+const override = (label: string | null, region = 'frame'): Promise<State> => postJson(`${server.url}/api/override`, { region, label });
 
 /** expect.poll with a timeout that fits a page load plus a server round trip. */
 const poll = <T>(fn: () => Promise<T> | T, timeout = 10_000) => expect.poll(fn, { timeout, interval: 100 });
 
-const textOf = (loc: Locator): Promise<string> => loc.first().textContent({ timeout: 500 }).then((t) => (t ?? '').trim(), () => '');
+const textOf = (loc: Locator): Promise<string> =>
+  loc
+    .first()
+    .textContent({ timeout: 500 })
+    .then(
+      (t) => (t ?? '').trim(),
+      () => '',
+    );
 
 /** The label of the card shown for a region ('' when no card). */
 const shownLabel = (page: Page, region = 'frame'): Promise<string> =>
-  page.locator(`.card[data-region="${region}"]`).getAttribute('data-label', { timeout: 200 }).then((l) => l ?? '', () => '');
+  page
+    .locator(`.card[data-region="${region}"]`)
+    .getAttribute('data-label', { timeout: 200 })
+    .then(
+      (l) => l ?? '',
+      () => '',
+    );
 
 describe('overlay page', () => {
   it('shows the label the server sent, and reports its paint for glass-to-glass', async () => {
@@ -71,7 +83,10 @@ describe('overlay page', () => {
     await poll(() => page.locator('[data-face="fox"]').count(), 5000).toBe(0);
     await page.waitForTimeout(200);
     const samples = (await page.evaluate('window.__samples')) as number[];
-    expect(samples.some((o) => o > 0.05 && o < 0.95), `opacities seen: ${samples.join(' ')}`).toBe(true);
+    expect(
+      samples.some((o) => o > 0.05 && o < 0.95),
+      `opacities seen: ${samples.join(' ')}`,
+    ).toBe(true);
     expect(samples.at(-1)).toBe(1);
     await poll(() => textOf(page.locator('.card .name'))).toBe('Samus');
     await override(null);
@@ -110,7 +125,11 @@ describe('overlay page', () => {
       const page = await overlay(`?fade=0&${query}`, size);
       await poll(() => shownLabel(page)).toBe('falcon');
       const c = page.locator('.card');
-      const out = { ...(await c.boundingBox())!, bg: (await page.evaluate(`getComputedStyle(document.querySelector('.card')).backgroundColor`)) as string, meter: await page.locator('[role="meter"]').count() };
+      const out = {
+        ...(await c.boundingBox())!,
+        bg: (await page.evaluate(`getComputedStyle(document.querySelector('.card')).backgroundColor`)) as string,
+        meter: await page.locator('[role="meter"]').count(),
+      };
       await page.close();
       return out;
     };
@@ -141,7 +160,9 @@ describe('overlay page', () => {
     await override('mr-game-and-watch');
     const page = await overlay('?fade=0&theme=light&layout=minimal&bogus=1&fade=0&scale=9');
     await poll(() => shownLabel(page)).toBe('mr-game-and-watch');
-    const [scroll, client] = (await page.evaluate(`(() => { const el = document.querySelector('.card .name'); return [el.scrollWidth, el.clientWidth]; })()`)) as number[];
+    const [scroll, client] = (await page.evaluate(
+      `(() => { const el = document.querySelector('.card .name'); return [el.scrollWidth, el.clientWidth]; })()`,
+    )) as number[];
     expect(scroll).toBeLessThanOrEqual(client! + 1);
     await poll(() => textOf(page.getByTestId('param-errors'))).toContain('bogus');
     await poll(() => textOf(page.getByTestId('param-errors'))).toContain('scale=9');
@@ -167,7 +188,13 @@ describe('overlay page', () => {
     await poll(() => page.evaluate(`getComputedStyle(document.querySelector('main')).opacity`).then(Number)).toBe(0);
 
     // Same port, now with two regions and an override: the hello alone must put all of it on screen.
-    server = await startPageServer(model, { port, regions: [{ name: 'p1', x: 0, y: 0, w: 160, h: 120 }, { name: 'p2', x: 320, y: 240, w: 160, h: 120 }] });
+    server = await startPageServer(model, {
+      port,
+      regions: [
+        { name: 'p1', x: 0, y: 0, w: 160, h: 120 },
+        { name: 'p2', x: 320, y: 240, w: 160, h: 120 },
+      ],
+    });
     await override('sheik', 'p2');
     await untilFrames(server);
     await poll(() => page.locator('main').getAttribute('data-stale'), 15_000).toBe('0');

@@ -92,7 +92,15 @@ describe('regions', () => {
     const data = Buffer.alloc(work.width * work.height * 3);
     for (let y = 0; y < work.height; y++) data.fill(255, (y * work.width + work.width / 2) * 3, (y + 1) * work.width * 3);
     const f: Frame = { seq: 1, capturedAt: 0, ...work, data };
-    const batch = await prepareBatch(f, [{ name: 'l', x: 0, y: 0, w: 400, h: 300 }, { name: 'r', x: 800, y: 300, w: 400, h: 300 }], source, model);
+    const batch = await prepareBatch(
+      f,
+      [
+        { name: 'l', x: 0, y: 0, w: 400, h: 300 },
+        { name: 'r', x: 800, y: 300, w: 400, h: 300 },
+      ],
+      source,
+      model,
+    );
     expect(batch.n).toBe(2);
     expect(batch.names).toEqual(['l', 'r']);
     expect(batch.data.length).toBe(2 * 16 * 16 * 3);
@@ -108,6 +116,11 @@ describe('regions', () => {
   });
 
   it('maps and clamps source rectangles onto the working frame', () => {
-    expect(toFrameRect({ x: 1200, y: 700, w: 200, h: 100 }, { width: 1280, height: 720 }, { width: 640, height: 360 })).toEqual({ x: 600, y: 350, w: 40, h: 10 });
+    expect(toFrameRect({ x: 1200, y: 700, w: 200, h: 100 }, { width: 1280, height: 720 }, { width: 640, height: 360 })).toEqual({
+      x: 600,
+      y: 350,
+      w: 40,
+      h: 10,
+    });
   });
 });

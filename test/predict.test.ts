@@ -17,7 +17,10 @@ function predict(args: string[]): Line[] {
   const r = spawnSync(process.execPath, [CLI, 'predict', ...args, '--json', '--threads', '1'], { encoding: 'utf8' });
   expect(r.stderr).not.toMatch(/Error:/);
   expect(r.status).toBe(0);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
 }
 
 describe('smashsight predict', () => {
@@ -47,7 +50,23 @@ describe('smashsight predict', () => {
 
     // A 1-second video of that frame: every decoded frame gets a line.
     const video = path.join(root, 'clip.mp4');
-    const ff = spawnSync(findFfmpeg().path, ['-loglevel', 'error', '-loop', '1', '-i', one, '-t', '1', '-r', '5', '-pix_fmt', 'yuv420p', '-vf', 'scale=80:60', video]);
+    const ff = spawnSync(findFfmpeg().path, [
+      '-loglevel',
+      'error',
+      '-loop',
+      '1',
+      '-i',
+      one,
+      '-t',
+      '1',
+      '-r',
+      '5',
+      '-pix_fmt',
+      'yuv420p',
+      '-vf',
+      'scale=80:60',
+      video,
+    ]);
     expect(ff.status).toBe(0);
     const frames = predict([video, '--model', model, '--top', '1']);
     expect(frames.length).toBe(5);

@@ -21,7 +21,12 @@ describe('protocol validators', () => {
     expect(parseRegionArg('p1=10,20,30,40')).toEqual({ ok: true, value: { name: 'p1', x: 10, y: 20, w: 30, h: 40 } });
     expect(parseRegionArg('p1=10,20,0,40').ok).toBe(false);
     expect(parseRegionArg('frame=0,0,1,1').ok).toBe(false);
-    expect(validateRegions([{ name: 'a', x: 0, y: 0, w: 1, h: 1 }, { name: 'a', x: 0, y: 0, w: 1, h: 1 }])).toMatchObject({ ok: false, error: expect.stringMatching(/twice/) });
+    expect(
+      validateRegions([
+        { name: 'a', x: 0, y: 0, w: 1, h: 1 },
+        { name: 'a', x: 0, y: 0, w: 1, h: 1 },
+      ]),
+    ).toMatchObject({ ok: false, error: expect.stringMatching(/twice/) });
     expect(validateRegions([{ name: '../x', x: 0, y: 0, w: 1, h: 1 }]).ok).toBe(false);
   });
 });

@@ -29,7 +29,10 @@ function rawGet(port: number, target: string): Promise<number> {
 
 describe('override', () => {
   it('an override wins over the model until cleared, and clients see both changes', async () => {
-    srv = await startTestServer({ openFrames: fakeFrames({ fps: 20 }), readyEngine: fakeEngine({ probs: () => [0.9, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01] }) });
+    srv = await startTestServer({
+      openFrames: fakeFrames({ fps: 20 }),
+      readyEngine: fakeEngine({ probs: () => [0.9, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01] }),
+    });
     const c = await connectClient(srv.wsUrl);
     await c.next('prediction', (p) => p.regions[0]!.label === 'fox');
     const set = await post(`${srv.url}/api/override`, { region: 'frame', label: 'marth' });
@@ -63,7 +66,12 @@ describe('regions', () => {
     srv = await startTestServer({ openFrames: frames, readyEngine: engine, regions: [{ name: 'p1', x: 0, y: 400, w: 100, h: 80 }] });
     const c = await connectClient(srv.wsUrl);
     expect((await c.next('hello')).state.regions.map((r) => r.name)).toEqual(['p1']);
-    const res = await post(`${srv.url}/api/regions`, { regions: [{ name: 'p1', x: 0, y: 400, w: 100, h: 80 }, { name: 'p2', x: 500, y: 400, w: 100, h: 80 }] });
+    const res = await post(`${srv.url}/api/regions`, {
+      regions: [
+        { name: 'p1', x: 0, y: 400, w: 100, h: 80 },
+        { name: 'p2', x: 500, y: 400, w: 100, h: 80 },
+      ],
+    });
     expect(res.status).toBe(200);
     expect((await c.next('state')).state.regions.map((r) => r.rect?.x)).toEqual([0, 500]);
     const p = await c.next('prediction', (m) => m.regions.length === 2);
@@ -141,8 +149,18 @@ describe('static files', () => {
     const js = await fetch(`${srv.url}/assets/a.js`);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     const attempts = [
-      '/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/%2E%2E%2Fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt',
-      '/%252e%252e/secret.txt', '/..%5csecret.txt', '/%00overlay.html', '//etc/passwd', '/link.txt', `/${root}/secret.txt`, '/%zz',
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2E%2E%2Fsecret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/%252e%252e/secret.txt',
+      '/..%5csecret.txt',
+      '/%00overlay.html',
+      '//etc/passwd',
+      '/link.txt',
+      `/${root}/secret.txt`,
+      '/%zz',
     ];
     for (const a of attempts) expect(await rawGet(srv.server.port, a), a).toBe(404);
     for (const a of ['/../secret.txt', '/%2e%2e/secret.txt', '/a/%00', '/..\\secret.txt']) expect(resolveStatic(pages, a), a).toBeNull();

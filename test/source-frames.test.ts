@@ -13,7 +13,13 @@ describe('FrameCutter', () => {
       frames.push(Buffer.from(data));
       seqs.push(seq);
     });
-    for (const [a, b] of [[0, 5], [5, 30], [30, 31], [31, 67]]) cutter.push(bytes.subarray(a, b));
+    for (const [a, b] of [
+      [0, 5],
+      [5, 30],
+      [30, 31],
+      [31, 67],
+    ])
+      cutter.push(bytes.subarray(a, b));
     expect(seqs).toEqual([0, 1, 2, 3, 4]);
     frames.forEach((f, i) => expect(f.equals(bytes.subarray(i * size, (i + 1) * size))).toBe(true));
   });
@@ -43,7 +49,10 @@ describe('openFrames', () => {
   it('crops before scaling and keeps the fps asked for', async () => {
     // left half of testsrc at 20 fps for 1 s, resampled to 5 fps
     const stream = openFrames(parseSourceSpec('ffmpeg:-f lavfi -i testsrc=size=160x120:rate=20:duration=1'), {
-      width: 16, height: 24, fps: 5, crop: { x: 0, y: 0, w: 80, h: 120 },
+      width: 16,
+      height: 24,
+      fps: 5,
+      crop: { x: 0, y: 0, w: 80, h: 120 },
     });
     const frames: Frame[] = [];
     stream.on('frame', (f: Frame) => frames.push(f));
@@ -101,7 +110,11 @@ describe('openFrames', () => {
         if (frames.push(f) === 3) resolve();
       });
     });
-    expect(frames.map((f) => [f.seq, f.data.length])).toEqual([[0, 32 * 24 * 3], [1, 32 * 24 * 3], [2, 32 * 24 * 3]]);
+    expect(frames.map((f) => [f.seq, f.data.length])).toEqual([
+      [0, 32 * 24 * 3],
+      [1, 32 * 24 * 3],
+      [2, 32 * 24 * 3],
+    ]);
     expect(stream.generated?.timeline.length).toBeGreaterThan(0);
     const pid = stream.pid!;
     stream.stop();

@@ -78,7 +78,9 @@ describe('ffmpegInputFor', () => {
     expect((await ffmpegInputFor(parseSourceSpec('url:udp://0.0.0.0:5000'), ctx)).inputOptions).toEqual(['-fflags', 'nobuffer', '-flags', 'low_delay']);
     expect(await ffmpegInputFor(parseSourceSpec('v4l2:/dev/video1'), ctx)).toMatchObject({ inputOptions: ['-f', 'v4l2'], input: '/dev/video1' });
     expect(await ffmpegInputFor(parseSourceSpec('ffmpeg:-f lavfi -i testsrc -vframes 3'), ctx)).toMatchObject({
-      inputOptions: ['-f', 'lavfi'], input: 'testsrc', outputOptions: ['-vframes', '3'],
+      inputOptions: ['-f', 'lavfi'],
+      input: 'testsrc',
+      outputOptions: ['-vframes', '3'],
     });
     const synth = await ffmpegInputFor(parseSourceSpec('synthetic:7'), ctx);
     expect(synth).toMatchObject({ input: 'pipe:0', generated: { name: 'synthetic', seed: 7, fps: 5 } });

@@ -91,7 +91,7 @@ describe('augmentation', () => {
       // at most a 5% shift plus a 10% zoom-out on each axis can be empty
       expect(zeros).toBeLessThan(w * h * (1 - 0.85 * 0.85));
       // the centre pixel always comes from the image
-      expect(out[((15 * w) + 20) * 3]).toBe(200);
+      expect(out[(15 * w + 20) * 3]).toBe(200);
     }
     expect(sawFill).toBe(true);
   });

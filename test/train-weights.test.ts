@@ -16,9 +16,29 @@ import { imageSplit } from './helpers/training-fixtures.ts';
 /** A quick train run writing under `<root>/<run>/`: tiny sizes, one epoch. */
 function trainArgs(root: string, run: string, weights: string, backbone = 'tiny'): string[] {
   return [
-    'train', '--data', path.join(root, 'data'), '--backbone', backbone, '--weights', weights, '--size', '32x32',
-    '--width', '8', '--depth', '1', '--epochs', '1', '--threads', '1', '--name', 'from-h5',
-    '--out', path.join(root, run, 'models'), '--cache', path.join(root, run, 'cache'),
+    'train',
+    '--data',
+    path.join(root, 'data'),
+    '--backbone',
+    backbone,
+    '--weights',
+    weights,
+    '--size',
+    '32x32',
+    '--width',
+    '8',
+    '--depth',
+    '1',
+    '--epochs',
+    '1',
+    '--threads',
+    '1',
+    '--name',
+    'from-h5',
+    '--out',
+    path.join(root, run, 'models'),
+    '--cache',
+    path.join(root, run, 'cache'),
   ];
 }
 

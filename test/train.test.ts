@@ -14,9 +14,30 @@ import { loadTfjsModel } from '../engine/tfjs-io.ts';
 /** A quick train run: tiny sizes, one epoch; the point is what it refuses. */
 function quickTrain(root: string, extra: string[] = []): CliResult {
   return cli([
-    'train', '--data', path.join(root, 'data'), '--backbone', 'tiny', '--weights', 'random:1', '--size', '32x32',
-    '--width', '8', '--depth', '1', '--epochs', '1', '--threads', '1', '--name', 'quick',
-    '--out', path.join(root, 'models'), '--cache', path.join(root, 'cache'), ...extra,
+    'train',
+    '--data',
+    path.join(root, 'data'),
+    '--backbone',
+    'tiny',
+    '--weights',
+    'random:1',
+    '--size',
+    '32x32',
+    '--width',
+    '8',
+    '--depth',
+    '1',
+    '--epochs',
+    '1',
+    '--threads',
+    '1',
+    '--name',
+    'quick',
+    '--out',
+    path.join(root, 'models'),
+    '--cache',
+    path.join(root, 'cache'),
+    ...extra,
   ]);
 }
 
@@ -135,17 +156,65 @@ describe('full run on synthetic gameplay', () => {
       expect(r.status).toBe(0);
     };
     ok(cli(['synth', '--out', data, '--seed', '1', '--frames-per-combo', '32', '--size', '320x240']));
-    ok(cli(['split', '--in', path.join(data, 'images'), '--out', path.join(data, 'keras'), '--seed', '1', '--train', '70', '--valid', '15', '--test', '15', '--no-check-jpeg']));
+    ok(
+      cli([
+        'split',
+        '--in',
+        path.join(data, 'images'),
+        '--out',
+        path.join(data, 'keras'),
+        '--seed',
+        '1',
+        '--train',
+        '70',
+        '--valid',
+        '15',
+        '--test',
+        '15',
+        '--no-check-jpeg',
+      ]),
+    );
     const t = cli([
-      'train', '--data', path.join(data, 'keras'), '--backbone', 'tiny', '--weights', 'random:1', '--size', '128x96',
-      '--depth', '0', '--lr', '1e-3', '--epochs', '30', '--name', 'synth', '--out', path.join(root, 'models'), '--cache', path.join(root, 'cache'),
+      'train',
+      '--data',
+      path.join(data, 'keras'),
+      '--backbone',
+      'tiny',
+      '--weights',
+      'random:1',
+      '--size',
+      '128x96',
+      '--depth',
+      '0',
+      '--lr',
+      '1e-3',
+      '--epochs',
+      '30',
+      '--name',
+      'synth',
+      '--out',
+      path.join(root, 'models'),
+      '--cache',
+      path.join(root, 'cache'),
     ]);
     ok(t);
     expect(t.stderr).toMatch(/^Epoch 1\/30 - loss \d+\.\d{4} - acc \d\.\d{4} - val_loss \d+\.\d{4} - val_acc \d\.\d{4} - lr 1e-3 - \d+\.\ds$/m);
     const dir = t.stdout.trim();
     expect(path.basename(dir)).toMatch(/^\d{4}-\d\d-\d\d-\d\d-\d\d-synth$/);
     const files = fs.readdirSync(dir).sort();
-    expect(files).toEqual(['backbone.onnx', 'confusion.png', 'curves.png', 'evaluation.json', 'evaluation.md', 'history.json', 'labels.json', 'meta.json', 'model.json', 'model.onnx', 'weights.bin']);
+    expect(files).toEqual([
+      'backbone.onnx',
+      'confusion.png',
+      'curves.png',
+      'evaluation.json',
+      'evaluation.md',
+      'history.json',
+      'labels.json',
+      'meta.json',
+      'model.json',
+      'model.onnx',
+      'weights.bin',
+    ]);
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
     expect(meta).toMatchObject({ backbone: 'tiny', weights: 'random(seed=1)', classes: 8, input: { width: 128, height: 96 } });
     expect(Object.values(meta.dataset.counts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(8192);

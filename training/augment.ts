@@ -32,10 +32,8 @@ export function augmentFrame(src: Uint8Array, width: number, height: number, ran
       const fx = x - x0;
       const oc = flip ? width - 1 - c : c;
       for (let ch = 0; ch < 3; ch++) {
-        const p = (yy: number, xx: number): number =>
-          yy < 0 || yy >= height || xx < 0 || xx >= width ? 0 : src[(yy * width + xx) * 3 + ch];
-        const v =
-          (1 - fy) * ((1 - fx) * p(y0, x0) + fx * p(y0, x0 + 1)) + fy * ((1 - fx) * p(y0 + 1, x0) + fx * p(y0 + 1, x0 + 1));
+        const p = (yy: number, xx: number): number => (yy < 0 || yy >= height || xx < 0 || xx >= width ? 0 : src[(yy * width + xx) * 3 + ch]);
+        const v = (1 - fy) * ((1 - fx) * p(y0, x0) + fx * p(y0, x0 + 1)) + fy * ((1 - fx) * p(y0 + 1, x0) + fx * p(y0 + 1, x0 + 1));
         out[(r * width + oc) * 3 + ch] = Math.round(v);
       }
     }

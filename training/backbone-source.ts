@@ -19,13 +19,7 @@ export interface StagedBackbone {
  * Writes backbone.onnx (and, for the tfjs engine, the backbone as model.json) into a temp folder
  * and describes it as a package whose `graph: 'backbone'` is that file.
  */
-export async function stageBackbone(
-  backbone: BackboneName,
-  bw: BackboneWeights,
-  height: number,
-  width: number,
-  withTfjs: boolean,
-): Promise<StagedBackbone> {
+export async function stageBackbone(backbone: BackboneName, bw: BackboneWeights, height: number, width: number, withTfjs: boolean): Promise<StagedBackbone> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ss-backbone-'));
   const layers = backboneLayers(backbone);
   const backboneOnnxPath = path.join(dir, 'backbone.onnx');
@@ -41,8 +35,14 @@ export async function stageBackbone(
     await fs.writeFile(path.join(dir, 'weights.bin'), files['weights.bin']);
   }
   const meta: ModelMeta = {
-    name: 'backbone', created: new Date().toISOString(), input: modelInput(height, width), preprocessing: 'caffe',
-    backbone, weights: bw.description, head: { width: 0, depth: 0, dropout: 0 }, classes: 1,
+    name: 'backbone',
+    created: new Date().toISOString(),
+    input: modelInput(height, width),
+    preprocessing: 'caffe',
+    backbone,
+    weights: bw.description,
+    head: { width: 0, depth: 0, dropout: 0 },
+    classes: 1,
   };
   return {
     pkg: { dir, meta, labels: [], onnxPath: backboneOnnxPath, backboneOnnxPath },

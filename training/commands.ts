@@ -1,6 +1,6 @@
 // `train`, `evaluate`, `predict`: flags are validated here, once; the heavy
 // modules (onnxruntime, tfjs, sharp) load inside the actions so `--help` stays fast.
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { ENGINE_KINDS } from '../engine/engine.ts';
 import type { EngineKind } from '../engine/engine.ts';
 import { MIN_INPUT } from '../engine/backbones.ts';
@@ -13,11 +13,36 @@ const engineOption = (): Option => new Option('--engine <engine>', 'network engi
 const threadsOption = (): Option => new Option('--threads <n>', 'engine threads (default: all cores)').argParser(numberFlag('--threads', POSITIVE_INT));
 
 interface TrainFlags {
-  data: string; backbone: BackboneName; weights: string; size: string; name: string; out: string; packageDir?: string;
-  width: number; depth: number; dropout: number; lr: number; batch: number; epochs: number;
-  minDelta: number; patience: number; lrFactor: number; lrPatience: number; minLr: number;
-  standardize: boolean; restoreBest: boolean; seed: number; engine: EngineKind; threads?: number; skipBad: boolean;
-  fineTune: number; fineTuneEpochs: number; fineTuneLr: number; cache: string; extractBatch: number; memoryCap: number;
+  data: string;
+  backbone: BackboneName;
+  weights: string;
+  size: string;
+  name: string;
+  out: string;
+  packageDir?: string;
+  width: number;
+  depth: number;
+  dropout: number;
+  lr: number;
+  batch: number;
+  epochs: number;
+  minDelta: number;
+  patience: number;
+  lrFactor: number;
+  lrPatience: number;
+  minLr: number;
+  standardize: boolean;
+  restoreBest: boolean;
+  seed: number;
+  engine: EngineKind;
+  threads?: number;
+  skipBad: boolean;
+  fineTune: number;
+  fineTuneEpochs: number;
+  fineTuneLr: number;
+  cache: string;
+  extractBatch: number;
+  memoryCap: number;
 }
 
 function registerTrain(program: Command): void {
@@ -26,7 +51,11 @@ function registerTrain(program: Command): void {
     .description('train a character classifier: cached backbone features → dense head → stacked model package')
     .option('--data <dir>', 'split layout: <data>/{train,valid,test}/images/<class>/*.jpg', 'data/keras')
     .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
-    .option('--weights <src>', 'backbone weights: random[:seed], a Keras .h5 (notop or full model), a folder from `models import-keras`/`models fetch`, or a trained model package', 'random:1')
+    .option(
+      '--weights <src>',
+      'backbone weights: random[:seed], a Keras .h5 (notop or full model), a folder from `models import-keras`/`models fetch`, or a trained model package',
+      'random:1',
+    )
     .option('--size <WxH>', 'model input size (frames are stretched to it)', '224x224')
     .option('--name <name>', 'package name after the date stamp', nameFlag, 'model')
     .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/', 'models')
@@ -48,23 +77,57 @@ function registerTrain(program: Command): void {
     .addOption(engineOption())
     .addOption(threadsOption())
     .option('--skip-bad', 'skip (and report) images that cannot be decoded instead of stopping', false)
-    .option('--fine-tune <blocks>', 'then unfreeze the last N conv blocks and train end to end with augmentation (slow on CPU)', numberFlag('--fine-tune', WHOLE_NUMBER), 0)
+    .option(
+      '--fine-tune <blocks>',
+      'then unfreeze the last N conv blocks and train end to end with augmentation (slow on CPU)',
+      numberFlag('--fine-tune', WHOLE_NUMBER),
+      0,
+    )
     .option('--fine-tune-epochs <n>', 'fine-tuning: most epochs', numberFlag('--fine-tune-epochs', POSITIVE_INT), 5)
     .option('--fine-tune-lr <rate>', 'fine-tuning: Adam learning rate', numberFlag('--fine-tune-lr', POSITIVE), 1e-5)
     .option('--cache <dir>', 'feature cache root', '.cache/features')
     .option('--extract-batch <n>', 'frames per feature-extraction batch', numberFlag('--extract-batch', POSITIVE_INT), 16)
-    .option('--memory-cap <MB>', 'features up to this size are read into memory, larger ones streamed from disk', numberFlag('--memory-cap', POSITIVE_INT), 1024)
+    .option(
+      '--memory-cap <MB>',
+      'features up to this size are read into memory, larger ones streamed from disk',
+      numberFlag('--memory-cap', POSITIVE_INT),
+      1024,
+    )
     .action(async (f: TrainFlags) => {
       const { width, height } = parseSize(f.size);
-      if (Math.min(width, height) < MIN_INPUT[f.backbone]) throw new UserError(`--size ${f.size}: ${f.backbone} needs at least ${MIN_INPUT[f.backbone]} pixels a side`);
+      if (Math.min(width, height) < MIN_INPUT[f.backbone])
+        throw new UserError(`--size ${f.size}: ${f.backbone} needs at least ${MIN_INPUT[f.backbone]} pixels a side`);
       const { train } = await import('./train.ts');
-      const fit = { lr: f.lr, batch: f.batch, epochs: f.epochs, minDelta: f.minDelta, patience: f.patience, lrFactor: f.lrFactor, lrPatience: f.lrPatience, minLr: f.minLr, seed: f.seed, restoreBest: f.restoreBest };
+      const fit = {
+        lr: f.lr,
+        batch: f.batch,
+        epochs: f.epochs,
+        minDelta: f.minDelta,
+        patience: f.patience,
+        lrFactor: f.lrFactor,
+        lrPatience: f.lrPatience,
+        minLr: f.minLr,
+        seed: f.seed,
+        restoreBest: f.restoreBest,
+      };
       const r = await train({
-        data: f.data, backbone: f.backbone, weights: f.weights, width, height, name: f.name, out: f.out, packageDir: f.packageDir,
+        data: f.data,
+        backbone: f.backbone,
+        weights: f.weights,
+        width,
+        height,
+        name: f.name,
+        out: f.out,
+        packageDir: f.packageDir,
         head: { ...fit, width: f.width, depth: f.depth, dropout: f.dropout, standardize: f.standardize },
-        engine: f.engine, threads: f.threads, skipBad: f.skipBad, fineTune: f.fineTune,
+        engine: f.engine,
+        threads: f.threads,
+        skipBad: f.skipBad,
+        fineTune: f.fineTune,
         fineTuneCfg: { ...fit, epochs: f.fineTuneEpochs, lr: f.fineTuneLr },
-        cacheRoot: f.cache, extractBatch: f.extractBatch, memoryCap: f.memoryCap * 2 ** 20,
+        cacheRoot: f.cache,
+        extractBatch: f.extractBatch,
+        memoryCap: f.memoryCap * 2 ** 20,
       });
       process.stdout.write(`${r.dir}\n`);
     });

@@ -20,7 +20,14 @@ export function confusionSvg(e: Evaluation, title = 'Confusion matrix'): string 
       const x = left + j * cell;
       const y = top + i * cell;
       body.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${blues(v / max)}"/>`);
-      body.push(text(x + cell / 2, y + cell / 2, v.toFixed(2), { size: Math.min(13, cell / 3.2), anchor: 'middle', baseline: 'middle', fill: v > max / 2 ? '#fff' : '#000' }));
+      body.push(
+        text(x + cell / 2, y + cell / 2, v.toFixed(2), {
+          size: Math.min(13, cell / 3.2),
+          anchor: 'middle',
+          baseline: 'middle',
+          fill: v > max / 2 ? '#fff' : '#000',
+        }),
+      );
     }),
   );
   body.push(`<rect x="${left}" y="${top}" width="${grid}" height="${grid}" fill="none" stroke="#000"/>`);

@@ -42,8 +42,5 @@ function panel(x0: number, title: string, train: number[], valid: number[], yMin
 export function curvesSvg(h: TrainingHistory): string {
   const losses = [...h.loss, ...h.val_loss].filter(Number.isFinite);
   const lossMax = Math.max(...losses, 0.1) * 1.05;
-  return svgDoc(820, 340, [
-    ...panel(0, 'Loss', h.loss, h.val_loss, 0, lossMax, false),
-    ...panel(410, 'Accuracy', h.acc, h.val_acc, 0, 1, true),
-  ]);
+  return svgDoc(820, 340, [...panel(0, 'Loss', h.loss, h.val_loss, 0, lossMax, false), ...panel(410, 'Accuracy', h.acc, h.val_acc, 0, 1, true)]);
 }

@@ -42,8 +42,13 @@ export async function evaluatePackage(
     }
   });
   return {
-    ...e, model: pkg.meta.name, weights: pkg.meta.weights, data: listing.dir,
-    evaluated: new Date().toISOString(), skipped: r.bad, mistakes,
+    ...e,
+    model: pkg.meta.name,
+    weights: pkg.meta.weights,
+    data: listing.dir,
+    evaluated: new Date().toISOString(),
+    skipped: r.bad,
+    mistakes,
   };
 }
 
@@ -55,7 +60,7 @@ export async function reportFiles(report: EvaluationReport, history?: TrainingHi
     (report.skipped.length ? ` Skipped ${report.skipped.length} unreadable image(s).` : '') +
     '\n';
   const files: Record<string, string | Uint8Array> = {
-    'evaluation.json': JSON.stringify(report, null, 2) + '\n',
+    'evaluation.json': `${JSON.stringify(report, null, 2)}\n`,
     'evaluation.md': md,
     'confusion.png': await svgToPng(confusionSvg(report, `Confusion matrix (top-1 ${(100 * report.top1).toFixed(1)}%)`)),
   };

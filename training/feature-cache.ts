@@ -107,7 +107,11 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   let rowInputs: number[] = [];
   let processed = 0;
   const decode = (start: number): Promise<DecodeResult[]> =>
-    decodeMany(m.inputs.slice(start, start + batch).map((i) => i.path), o.model.width, o.model.height);
+    decodeMany(
+      m.inputs.slice(start, start + batch).map((i) => i.path),
+      o.model.width,
+      o.model.height,
+    );
 
   let next = m.consumed < m.inputs.length ? decode(m.consumed) : undefined;
   for (let start = m.consumed; start < m.inputs.length; start += batch) {

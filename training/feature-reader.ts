@@ -44,7 +44,10 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
       offset += c.rows * rowSize;
     }
     return {
-      rows, rowSize, labels, paths,
+      rows,
+      rowSize,
+      labels,
+      paths,
       async read(indices) {
         const out = new Float32Array(indices.length * rowSize);
         for (let k = 0; k < indices.length; k++) out.set(all.subarray(indices[k] * rowSize, (indices[k] + 1) * rowSize), k * rowSize);
@@ -56,15 +59,14 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
 
   const handles: FileHandle[] = await Promise.all(m.chunks.map((c) => fs.open(path.join(dir, c.file), 'r')));
   return {
-    rows, rowSize, labels, paths,
+    rows,
+    rowSize,
+    labels,
+    paths,
     async read(indices) {
       const out = new Float32Array(indices.length * rowSize);
       const bytes = new Uint8Array(out.buffer);
-      await Promise.all(
-        Array.from(indices, (idx, k) =>
-          handles[chunkOf[idx]].read(bytes, k * rowBytes, rowBytes, rowInChunk[idx] * rowBytes),
-        ),
-      );
+      await Promise.all(Array.from(indices, (idx, k) => handles[chunkOf[idx]].read(bytes, k * rowBytes, rowBytes, rowInChunk[idx] * rowBytes)));
       return out;
     },
     async close() {

@@ -41,7 +41,11 @@ async function imageSource(items: { path: string; label: number }[], w: number, 
   const labels: number[] = [];
   for (let s = 0; s < items.length; s += 32) {
     const part = items.slice(s, s + 32);
-    const decoded = await decodeMany(part.map((i) => i.path), w, h);
+    const decoded = await decodeMany(
+      part.map((i) => i.path),
+      w,
+      h,
+    );
     decoded.forEach((d, j) => {
       if (d.ok) {
         frames.push(d.data);

@@ -94,7 +94,15 @@ export async function fitModel(
     for (let s = 0; s < order.length; s += cfg.batch) {
       const idx = order.slice(s, s + cfg.batch);
       const x = await train.inputs(tf, idx, true);
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => train.labels[i]), 'int32'), k));
+      const y = tf.tidy(() =>
+        tf.oneHot(
+          tf.tensor1d(
+            idx.map((i) => train.labels[i]),
+            'int32',
+          ),
+          k,
+        ),
+      );
       const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
       tf.dispose([x, y]);
       lossSum += loss * idx.length;

@@ -22,8 +22,20 @@ export interface HeadConfig extends FitConfig {
 
 /** The notebook's defaults (its "Train the Network" cell). */
 export const HEAD_DEFAULTS: HeadConfig = {
-  width: 512, depth: 3, dropout: 0.2, lr: 1e-4, batch: 16, epochs: 15,
-  minDelta: 0.005, patience: 3, lrFactor: 0.2, lrPatience: 2, minLr: 1e-5, seed: 1, standardize: true, restoreBest: false,
+  width: 512,
+  depth: 3,
+  dropout: 0.2,
+  lr: 1e-4,
+  batch: 16,
+  epochs: 15,
+  minDelta: 0.005,
+  patience: 3,
+  lrFactor: 0.2,
+  lrPatience: 2,
+  minLr: 1e-5,
+  seed: 1,
+  standardize: true,
+  restoreBest: false,
 };
 
 export interface TrainedHead {

@@ -62,7 +62,13 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
   const stage = path.join(p.stagingDir, 'package');
   await fs.mkdir(stage, { recursive: true });
   for (const [f, data] of Object.entries(files)) await fs.writeFile(path.join(stage, f), data);
-  const pkg: ModelPackage = { dir: stage, meta, labels: p.classes, onnxPath: path.join(stage, 'model.onnx'), backboneOnnxPath: path.join(stage, 'backbone.onnx') };
+  const pkg: ModelPackage = {
+    dir: stage,
+    meta,
+    labels: p.classes,
+    onnxPath: path.join(stage, 'model.onnx'),
+    backboneOnnxPath: path.join(stage, 'backbone.onnx'),
+  };
   const engine = await openEngine(pkg, { engine: o.engine, threads: o.threads });
   const report = await evaluatePackage(pkg, engine, p.splits.test, { skipBad: o.skipBad }).finally(() => engine.dispose());
   const last = p.history.val_acc.length - 1;
@@ -75,10 +81,16 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
     epochs: p.history.loss.length,
     images: { train: p.splits.train.items.length, valid: p.splits.valid.items.length, test: p.splits.test.items.length },
   };
-  const config = { backbone: o.backbone, size: `${o.width}x${o.height}`, weights: p.weightsId, head: o.head, fine_tune: o.fineTune ? { blocks: o.fineTune, ...o.fineTuneCfg } : null };
+  const config = {
+    backbone: o.backbone,
+    size: `${o.width}x${o.height}`,
+    weights: p.weightsId,
+    head: o.head,
+    fine_tune: o.fineTune ? { blocks: o.fineTune, ...o.fineTuneCfg } : null,
+  };
   Object.assign(files, await reportFiles(report, p.history), {
-    'meta.json': JSON.stringify(meta, null, 2) + '\n', // again, now with the metrics
-    'history.json': JSON.stringify({ ...p.history, config }, null, 2) + '\n',
+    'meta.json': `${JSON.stringify(meta, null, 2)}\n`, // again, now with the metrics
+    'history.json': `${JSON.stringify({ ...p.history, config }, null, 2)}\n`,
   });
   await writeModelPackage(dir, files);
   p.log(`test top-1 ${(100 * report.top1).toFixed(1)}% (${report.correct}/${report.total}), macro F1 ${report.macroF1.toFixed(3)} → ${dir}`);

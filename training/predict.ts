@@ -67,9 +67,7 @@ export async function runPredict(input: string, f: PredictFlags): Promise<void> 
   const pkg = await readModelPackage(f.model);
   const engine = await openEngine(pkg, { engine: f.engine, threads: f.threads });
   const emit = (p: Prediction): void => {
-    process.stdout.write(
-      f.json ? `${JSON.stringify(p)}\n` : `${p.input}: ${p.top.map((t) => `${t.label} ${t.p.toFixed(3)}`).join(', ')}\n`,
-    );
+    process.stdout.write(f.json ? `${JSON.stringify(p)}\n` : `${p.input}: ${p.top.map((t) => `${t.label} ${t.p.toFixed(3)}`).join(', ')}\n`);
   };
   try {
     if (stat.isDirectory() || IMAGE_RE.test(input)) {

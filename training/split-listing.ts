@@ -30,7 +30,10 @@ export async function splitDir(data: string, split: string): Promise<string> {
 /** Class folder names under a split folder, sorted. */
 export async function classFolders(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /**

@@ -3,22 +3,18 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { backboneLayers, featureShape } from '../engine/backbones.ts';
-import type { BackboneName } from '../engine/backbones.ts';
 import { openEngine } from '../engine/open-engine.ts';
-import type { Engine, EngineKind } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import { loadTfjs } from '../engine/tfjs.ts';
 import type { WeightSet } from '../engine/layers.ts';
 import { loadBackboneWeights } from '../engine/backbone-weights.ts';
 import { stageBackbone } from './backbone-source.ts';
-import { emptyHistory } from './callbacks.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { extractFeatures, fingerprintFiles } from './feature-cache.ts';
 import type { FeatureSet } from './feature-cache.ts';
 import { openFeatureRows } from './feature-reader.ts';
 import { trainHead } from './head-trainer.ts';
-import type { HeadConfig } from './head-trainer.ts';
 import { fineTune, trainableFrom } from './fine-tune.ts';
-import type { FitConfig } from './fit-loop.ts';
 import { buildPackage } from './package-output.ts';
 import type { EvaluationReport } from './evaluation.ts';
 import { listSplits, type SplitListing, type Splits } from './split-listing.ts';
@@ -34,7 +30,10 @@ export interface TrainResult {
 
 async function datasetFingerprint(s: Splits): Promise<string> {
   const all = [s.train, s.valid, s.test].flatMap((l) => l.items.map((i) => path.resolve(i.path)));
-  return createHash('sha256').update(await fingerprintFiles(all)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(await fingerprintFiles(all))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
@@ -42,7 +41,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (o.fineTune > 0) trainableFrom(backboneLayers(o.backbone), o.fineTune); // refuse a bad block count before any work
   const splits = await listSplits(o.data);
   const classes = splits.train.classes;
-  log(`classes (${classes.length}): ${classes.join(', ')}; images: train ${splits.train.items.length}, valid ${splits.valid.items.length}, test ${splits.test.items.length}`);
+  log(
+    `classes (${classes.length}): ${classes.join(', ')}; images: train ${splits.train.items.length}, valid ${splits.valid.items.length}, test ${splits.test.items.length}`,
+  );
   const bw = await loadBackboneWeights(o.weights, o.backbone);
   log(`backbone: ${o.backbone} ${o.width}x${o.height}, weights ${bw.description}`);
   const staged = await stageBackbone(o.backbone, bw, o.height, o.width, o.engine === 'tfjs');
@@ -51,7 +52,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const model = { backbone: o.backbone, weightsId: bw.description, width: o.width, height: o.height };
     const extract = (listing: SplitListing, split: string): Promise<FeatureSet> =>
       extractFeatures({
-        cacheRoot: o.cacheRoot, listing, model, skipBad: o.skipBad, batch: o.extractBatch, signal: o.signal, label: `features ${split}`,
+        cacheRoot: o.cacheRoot,
+        listing,
+        model,
+        skipBad: o.skipBad,
+        batch: o.extractBatch,
+        signal: o.signal,
+        label: `features ${split}`,
         openExtractor: async () => (engine ??= await openEngine(staged.pkg, { engine: o.engine, threads: o.threads, graph: 'backbone' })),
       });
     const trainSet = await extract(splits.train, 'train');
@@ -73,14 +80,35 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     let weights: WeightSet = new Map([...bw.weights, ...head.weights]);
     if (o.fineTune > 0) {
       const usable = (set: FeatureSet): { path: string; label: number }[] => set.manifest.rowInputs.map((i) => set.manifest.inputs[i]);
-      weights = await fineTune(tf, {
-        backbone: layers, head: head.layers, weights, height: o.height, width: o.width, blocks: o.fineTune,
-        train: usable(trainSet), valid: usable(validSet), cfg: o.fineTuneCfg,
-      }, history, log);
+      weights = await fineTune(
+        tf,
+        {
+          backbone: layers,
+          head: head.layers,
+          weights,
+          height: o.height,
+          width: o.width,
+          blocks: o.fineTune,
+          train: usable(trainSet),
+          valid: usable(validSet),
+          cfg: o.fineTuneCfg,
+        },
+        history,
+        log,
+      );
     }
     const built = await buildPackage({
-      opts: o, classes, splits, fingerprint: await datasetFingerprint(splits), weightsId: bw.description,
-      backbone: layers, head: head.layers, weights, history, stagingDir: staged.pkg.dir, log,
+      opts: o,
+      classes,
+      splits,
+      fingerprint: await datasetFingerprint(splits),
+      weightsId: bw.description,
+      backbone: layers,
+      head: head.layers,
+      weights,
+      history,
+      stagingDir: staged.pkg.dir,
+      log,
     });
     return { ...built, history, extracted };
   } finally {

@@ -67,10 +67,11 @@ function falcoHead(pen: Pen, c: P, a: number, _pal: Palette): void {
 type Part = (pen: Pen, c: P, a: number, pal: Palette) => void;
 
 /** The two pilots share a body; fur, leg thickness, what trails behind (tail) and the head differ. */
-function pilot(body: Figure['body'], height: number, fur: number, thin: number, tail: (ctx: FigureCtx) => void,
-  head: Part): Figure {
+function pilot(body: Figure['body'], height: number, fur: number, thin: number, tail: (ctx: FigureCtx) => void, head: Part): Figure {
   return {
-    body, height, head,
+    body,
+    height,
+    head,
     draw(ctx) {
       pilotBody(ctx, fur, thin);
       tail(ctx);
@@ -82,21 +83,29 @@ function pilot(body: Figure['body'], height: number, fur: number, thin: number, 
 }
 
 export const fox = pilot(
-  { thigh: 19, shin: 21, torso: 25, neck: 3, upperArm: 14, forearm: 13, shoulderW: 14, headR: 8.5 }, 95, FOX_FUR, 1,
+  { thigh: 19, shin: 21, torso: 25, neck: 3, upperArm: 14, forearm: 13, shoulderW: 14, headR: 8.5 },
+  95,
+  FOX_FUR,
+  1,
   ({ pen, j, pose }) => {
     const sway = Math.sin(pose.flutter * Math.PI * 2) * 0.12;
     const tip = chain(pen, along(j.hip, -1.9, 2), -2.2 + sway, 4, 7, 4, 9, 0.18 + sway, FOX_FUR);
     pen.circle(tip.x, tip.y, 6, 0xf4ece0);
   },
-  foxHead);
+  foxHead,
+);
 
 export const falco = pilot(
-  { thigh: 23, shin: 25, torso: 26, neck: 4, upperArm: 15, forearm: 14, shoulderW: 13, headR: 8.5 }, 108, FALCO_FUR, 0.85,
+  { thigh: 23, shin: 25, torso: 26, neck: 4, upperArm: 15, forearm: 14, shoulderW: 13, headR: 8.5 },
+  108,
+  FALCO_FUR,
+  0.85,
   ({ pen, j }) => {
     const tail = along(j.hip, -2.3, 3);
     pen.polyAt(tail.x, tail.y, 0.4, [0, 0, -14, -6, -16, 0, -14, 5], 0xc83020);
   },
-  falcoHead);
+  falcoHead,
+);
 
 function puffBody(pen: Pen, c: P, a: number, pal: Palette): void {
   const skin = lerpColor(pal.main, WHITE, 0.35);

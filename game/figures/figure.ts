@@ -5,7 +5,13 @@ import type { Joints, P, Pose, Proportions } from '../skeleton.ts';
 import type { Palette } from '../palettes.ts';
 import type { PoseName } from '../poses.ts';
 
-export interface FigureCtx { pen: Pen; j: Joints; pose: Pose; pal: Palette; action: PoseName }
+export interface FigureCtx {
+  pen: Pen;
+  j: Joints;
+  pose: Pose;
+  pal: Palette;
+  action: PoseName;
+}
 
 export interface Figure {
   body: Proportions;

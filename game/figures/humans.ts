@@ -47,8 +47,10 @@ export const marth: Figure = {
     const sway = Math.sin(pose.flutter * Math.PI * 2) * 4;
     const capeTop = offset(j.chest, 0, -3, 2);
     const lowHip = along(j.hip, -0.9, 20);
-    pen.poly([capeTop.x + 5, capeTop.y - 2, capeTop.x - 4, capeTop.y,
-      lowHip.x - 22 - sway, lowHip.y + 16, lowHip.x - 6 + sway, lowHip.y + 24, j.hip.x + 2, j.hip.y], shade(pal.main, 0.75));
+    pen.poly(
+      [capeTop.x + 5, capeTop.y - 2, capeTop.x - 4, capeTop.y, lowHip.x - 22 - sway, lowHip.y + 16, lowHip.x - 6 + sway, lowHip.y + 24, j.hip.x + 2, j.hip.y],
+      shade(pal.main, 0.75),
+    );
     limb(pen, j.shoulderB, j.elbowB, j.handB, 3, 2.6, 2.3, shade(pal.second, 0.7), shade(SKIN, 0.75));
     limb(pen, j.hip, j.kneeB, j.footB, 3.8, 3, 2.6, shade(pal.dark, 0.8), shade(0x6a4020, 0.7));
     foot(pen, j.footB, 9, 3, shade(0x6a4020, 0.6));
@@ -65,7 +67,8 @@ export const marth: Figure = {
     const tip = along(j.handF, dirA, 48);
     const hilt = along(j.handF, dirA, 3);
     pen.capsule(hilt.x, hilt.y, tip.x, tip.y, 1.7, 0.7, STEEL);
-    const g0 = along(hilt, dirA + Math.PI / 2, 4), g1 = along(hilt, dirA - Math.PI / 2, 4);
+    const g0 = along(hilt, dirA + Math.PI / 2, 4),
+      g1 = along(hilt, dirA - Math.PI / 2, 4);
     pen.capsule(g0.x, g0.y, g1.x, g1.y, 1.2, 1.2, GOLD);
     pen.circle(j.handF.x, j.handF.y, 2.6, 0x5a3418);
   },
@@ -111,7 +114,8 @@ export const peach: Figure = {
     const waist = along(j.hip, j.torsoAngle, 8);
     const hemY = Math.max(j.footF.y, j.footB.y) - 4;
     const spread = Math.min(10, Math.abs(j.footF.x - j.footB.x) * 0.25);
-    const hemL = j.hip.x - 15 - spread, hemR = j.hip.x + 15 + spread;
+    const hemL = j.hip.x - 15 - spread,
+      hemR = j.hip.x + 15 + spread;
     const dress = pal.main;
     pen.poly([waist.x - 5, waist.y, waist.x + 5, waist.y, hemR, hemY, hemR - 4, hemY + 3, hemL + 4, hemY + 3, hemL, hemY], dress);
     pen.poly([hemL + 1, hemY - 6, hemR - 1, hemY - 6, hemR, hemY, hemR - 4, hemY + 3, hemL + 4, hemY + 3, hemL, hemY], shade(dress, 0.7));

@@ -26,12 +26,14 @@ const pens = new WeakMap<Raster, Pen>();
 
 function penFor(r: Raster): Pen {
   let p = pens.get(r);
-  if (!p) { p = new Pen(r); pens.set(r, p); }
+  if (!p) {
+    p = new Pen(r);
+    pens.set(r, p);
+  }
   return p;
 }
 
-export function drawCharacter(r: Raster, character: Character, pal: Palette, action: PoseName, pose: Pose,
-  at: CharacterPlacement): void {
+export function drawCharacter(r: Raster, character: Character, pal: Palette, action: PoseName, pose: Pose, at: CharacterPlacement): void {
   const fig = FIGURES[character];
   const pen = penFor(r);
   pen.place(at.x, at.y, at.scale, at.facing, pose.spin, -fig.height * 0.45);

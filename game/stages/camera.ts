@@ -1,6 +1,12 @@
 // World → screen mapping. World units: the main platform's top is y = 0, x = 0 its centre,
 // y grows downwards; characters are ~100 units tall.
-export interface Camera { cx: number; cy: number; zoom: number; width: number; height: number }
+export interface Camera {
+  cx: number;
+  cy: number;
+  zoom: number;
+  width: number;
+  height: number;
+}
 
 export const sx = (c: Camera, x: number): number => (x - c.cx) * c.zoom + c.width / 2;
 export const sy = (c: Camera, y: number): number => (y - c.cy) * c.zoom + c.height / 2;
@@ -21,4 +27,8 @@ export function toScreen(c: Camera, pts: readonly number[]): number[] {
 }
 
 /** A surface a character can stand on: x range and top y in world units. */
-export interface Surface { x0: number; x1: number; y: number }
+export interface Surface {
+  x0: number;
+  x1: number;
+  y: number;
+}

@@ -15,7 +15,8 @@ function clouds(r: Raster, cam: Camera, variant: number, n: number, color: numbe
   const c = parallax(cam, 0.25);
   for (let i = 0; i < n; i++) {
     const h = mix32(Math.floor(variant * 1e5) * 31 + i);
-    const x = ((h & 0xfff) / 4096) * 2400 - 1200, y = -500 + ((h >>> 12) & 0x1ff);
+    const x = ((h & 0xfff) / 4096) * 2400 - 1200,
+      y = -500 + ((h >>> 12) & 0x1ff);
     const s = 30 + ((h >>> 21) & 0x3f);
     for (let k = 0; k < 4; k++) {
       r.fillEllipse(sx(c, x + (k - 1.5) * s * 0.9), sy(c, y - (k % 2) * s * 0.4), s * c.zoom, s * 0.6 * c.zoom, 0, color);
@@ -42,8 +43,12 @@ function stripes(r: Raster, cam: Camera, x0: number, x1: number, y0: number, y1:
 }
 
 export const dreamland: StageLook = {
-  surfaces: [{ x0: -380, x1: 380, y: 0 }, { x0: -260, x1: -110, y: -105 }, { x0: 110, x1: 260, y: -105 },
-    { x0: -75, x1: 75, y: -200 }],
+  surfaces: [
+    { x0: -380, x1: 380, y: 0 },
+    { x0: -260, x1: -110, y: -105 },
+    { x0: 110, x1: 260, y: -105 },
+    { x0: -75, x1: 75, y: -200 },
+  ],
   background(r, cam, variant) {
     gradient(r, lerpColor(0x3a8ae0, 0x5aa0f0, variant), 0xd8f4ff);
     clouds(r, cam, variant, 9, 0xffffff);
@@ -70,8 +75,12 @@ export const dreamland: StageLook = {
 };
 
 export const yoshis: StageLook = {
-  surfaces: [{ x0: -360, x1: 360, y: 0 }, { x0: -230, x1: -90, y: -95 }, { x0: 90, x1: 230, y: -95 },
-    { x0: -70, x1: 70, y: -185 }],
+  surfaces: [
+    { x0: -360, x1: 360, y: 0 },
+    { x0: -230, x1: -90, y: -95 },
+    { x0: 90, x1: 230, y: -95 },
+    { x0: -70, x1: 70, y: -185 },
+  ],
   background(r, cam, variant) {
     gradient(r, lerpColor(0x9ad8f8, 0x70c8f0, variant), 0xfff0b0);
     clouds(r, cam, variant + 0.5, 6, 0xfff8f0);
@@ -81,10 +90,12 @@ export const yoshis: StageLook = {
   platforms(r, cam) {
     r.fillPolygon(toScreen(cam, [-360, 10, -250, -4, 250, -4, 360, 10, 350, 150, -350, 150]), 0xf4e4b0);
     // a quilt of pastel squares below the grass
-    const cell = 36, colors = [0xf8b0c8, 0xa8e0a0, 0xa8d0f8, 0xf8e088];
+    const cell = 36,
+      colors = [0xf8b0c8, 0xa8e0a0, 0xa8d0f8, 0xf8e088];
     for (let row = 0; row < 3; row++) {
       for (let col = -9; col < 9; col++) {
-        const x = col * cell + 6, y = 30 + row * cell;
+        const x = col * cell + 6,
+          y = 30 + row * cell;
         if (x < -340 || x + cell > 340) continue;
         r.fillRect(sx(cam, x + 3), sy(cam, y + 3), (cell - 6) * cam.zoom, (cell - 6) * cam.zoom, colors[(row + col + 20) % 4]);
       }
@@ -92,7 +103,11 @@ export const yoshis: StageLook = {
     r.fillPolygon(toScreen(cam, [-370, 12, -250, -6, 250, -6, 370, 12, 360, 26, -360, 26]), 0x3cb048);
     r.fillPolygon(toScreen(cam, [-250, -6, 250, -6, 240, 2, -240, 2]), 0x70d070);
     // the cloud platform on the left, then the three stitched platforms
-    const cl = [[-520, -40, 40], [-480, -50, 45], [-440, -40, 38]];
+    const cl = [
+      [-520, -40, 40],
+      [-480, -50, 45],
+      [-440, -40, 38],
+    ];
     for (const [x, y, s] of cl) r.fillEllipse(sx(cam, x), sy(cam, y), s * cam.zoom, s * 0.5 * cam.zoom, 0, 0xffffff, 0.9);
     for (const s of this.surfaces.slice(1)) {
       r.fillRect(sx(cam, s.x0), sy(cam, s.y), (s.x1 - s.x0) * cam.zoom, 10 * cam.zoom, 0xe87830);

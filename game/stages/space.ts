@@ -35,23 +35,29 @@ function slab(r: Raster, cam: Camera, x0: number, x1: number, y: number, body: n
 }
 
 export const battlefield: StageLook = {
-  surfaces: [{ x0: -340, x1: 340, y: 0 }, { x0: -270, x1: -120, y: -110 }, { x0: 120, x1: 270, y: -110 },
-    { x0: -75, x1: 75, y: -210 }],
+  surfaces: [
+    { x0: -340, x1: 340, y: 0 },
+    { x0: -270, x1: -120, y: -110 },
+    { x0: 120, x1: 270, y: -110 },
+    { x0: -75, x1: 75, y: -210 },
+  ],
   background(r, cam, variant) {
     sky(r, [0x0c1030, lerpColor(0x3a2a6a, 0x2a3a7a, variant), 0x7a4a6a, 0xd08a5a]);
     stars(r, cam, variant, 120);
     const far = parallax(cam, 0.35);
     for (let i = 0; i < 5; i++) {
       const h = mix32(Math.floor(variant * 1000) + i);
-      const x = ((h & 0xff) / 255) * 1800 - 900, y = 150 + ((h >>> 8) & 0x7f);
+      const x = ((h & 0xff) / 255) * 1800 - 900,
+        y = 150 + ((h >>> 8) & 0x7f);
       const w = 60 + ((h >>> 16) & 0x7f);
       r.fillPolygon(toScreen(far, [x - w, y, x + w, y, x + w * 0.4, y + w * 0.8, x - w * 0.3, y + w * 0.6]), 0x2a2040);
       r.fillRect(sx(far, x - w), sy(far, y) - 2, w * 2 * far.zoom, 3, 0x4a6a5a);
     }
   },
   platforms(r, cam) {
-    const rock = [-340, 0, 340, 0, 330, 30, 280, 60, 240, 130, 150, 150, 120, 230, 40, 200, 0, 260, -50, 210,
-      -120, 240, -160, 150, -250, 130, -285, 60, -330, 30];
+    const rock = [
+      -340, 0, 340, 0, 330, 30, 280, 60, 240, 130, 150, 150, 120, 230, 40, 200, 0, 260, -50, 210, -120, 240, -160, 150, -250, 130, -285, 60, -330, 30,
+    ];
     r.fillPolygon(toScreen(cam, rock), 0x3a3448);
     r.fillPolygon(toScreen(cam, [-300, 20, 300, 20, 250, 60, 180, 80, -170, 80, -260, 60]), 0x4a4458);
     for (let i = -6; i <= 6; i++) {
@@ -73,8 +79,14 @@ export const finaldest: StageLook = {
     // opaque rings, outermost first, brightening inwards (cheaper than stacked translucent ones)
     for (let i = 5; i >= 0; i--) {
       const rad = 120 + i * 90;
-      r.fillEllipse(sx(far, 0), sy(far, -80), rad * far.zoom, rad * 0.35 * far.zoom, 0.25 + variant * 0.6,
-        lerpColor(lerpColor(0x6a3ac0, 0x30a0e0, i / 6), 0x100828, 0.45 + i * 0.09));
+      r.fillEllipse(
+        sx(far, 0),
+        sy(far, -80),
+        rad * far.zoom,
+        rad * 0.35 * far.zoom,
+        0.25 + variant * 0.6,
+        lerpColor(lerpColor(0x6a3ac0, 0x30a0e0, i / 6), 0x100828, 0.45 + i * 0.09),
+      );
     }
     r.fillEllipse(sx(far, 0), sy(far, -80), 60 * far.zoom, 60 * far.zoom, 0, 0xe0d0ff, 0.5);
     for (let i = 0; i < 4; i++) {
@@ -83,13 +95,11 @@ export const finaldest: StageLook = {
     }
   },
   platforms(r, cam) {
-    r.fillPolygon(toScreen(cam, [-420, 0, 420, 0, 400, 40, 300, 70, 120, 120, 0, 260, -120, 120, -300, 70, -400, 40]),
-      0x24203a);
+    r.fillPolygon(toScreen(cam, [-420, 0, 420, 0, 400, 40, 300, 70, 120, 120, 0, 260, -120, 120, -300, 70, -400, 40]), 0x24203a);
     r.fillPolygon(toScreen(cam, [-380, 30, 380, 30, 290, 60, 110, 105, 0, 220, -110, 105, -290, 60]), 0x3a3060);
     for (let k = 0; k < 3; k++) {
       const y = 45 + k * 22;
-      r.fillPolygon(toScreen(cam, [-300 + k * 80, y, 300 - k * 80, y, 290 - k * 80, y + 3, -290 + k * 80, y + 3]),
-        shade(0x8060ff, 1 - k * 0.2));
+      r.fillPolygon(toScreen(cam, [-300 + k * 80, y, 300 - k * 80, y, 290 - k * 80, y + 3, -290 + k * 80, y + 3]), shade(0x8060ff, 1 - k * 0.2));
     }
     r.fillRect(sx(cam, -420), sy(cam, 0), 840 * cam.zoom, 12 * cam.zoom, 0x4a4a5c);
     r.fillRect(sx(cam, -420), sy(cam, 0) - 1, 840 * cam.zoom, Math.max(2, 3 * cam.zoom), 0xc0a0ff);

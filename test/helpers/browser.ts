@@ -16,8 +16,13 @@ export const CHROMIUM_PATH = process.env.SMASHSIGHT_CHROMIUM ?? '/usr/bin/chromi
 const INSTALL = 'sudo apt-get install -y chromium';
 
 const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export async function launchBrowser(): Promise<Browser> {
@@ -51,8 +56,14 @@ export async function tinyModel(dir: string): Promise<string> {
   const layers = [...backboneLayers('tiny'), ...headLayers({ classes: PAGE_LABELS.length, width: 8, depth: 1 })];
   const weights = randomWeights(layers, [height, width, 3], 5);
   const meta = {
-    name: 'page-test', created: new Date().toISOString(), input: modelInput(height, width), preprocessing: 'caffe',
-    backbone: 'tiny', weights: 'random(seed=5)', head: { width: 8, depth: 1, dropout: 0 }, classes: PAGE_LABELS.length,
+    name: 'page-test',
+    created: new Date().toISOString(),
+    input: modelInput(height, width),
+    preprocessing: 'caffe',
+    backbone: 'tiny',
+    weights: 'random(seed=5)',
+    head: { width: 8, depth: 1, dropout: 0 },
+    classes: PAGE_LABELS.length,
   };
   const pkg = path.join(dir, 'page-model');
   await writeModelPackage(pkg, {

@@ -41,7 +41,18 @@ export async function writeNotopH5(file: string, layers: LayerSpec[], weights: W
 function kerasLayerConfig(l: LayerSpec): { class_name: string; config: Record<string, unknown> } {
   switch (l.type) {
     case 'conv2d':
-      return { class_name: 'Conv2D', config: { name: l.name, filters: l.filters, kernel_size: [l.kernel, l.kernel], strides: [1, 1], padding: 'same', data_format: 'channels_last', activation: 'relu' } };
+      return {
+        class_name: 'Conv2D',
+        config: {
+          name: l.name,
+          filters: l.filters,
+          kernel_size: [l.kernel, l.kernel],
+          strides: [1, 1],
+          padding: 'same',
+          data_format: 'channels_last',
+          activation: 'relu',
+        },
+      };
     case 'maxpool':
       return { class_name: 'MaxPooling2D', config: { name: l.name, pool_size: [2, 2], strides: [2, 2], padding: 'valid', data_format: 'channels_last' } };
     case 'flatten':
@@ -67,7 +78,12 @@ export async function writeKerasModelH5(
     config: {
       name: 'model_1',
       layers: [
-        { name: 'input_1', class_name: 'InputLayer', config: { name: 'input_1', batch_input_shape: [null, input[0], input[1], 3], dtype: 'float32' }, inbound_nodes: [] },
+        {
+          name: 'input_1',
+          class_name: 'InputLayer',
+          config: { name: 'input_1', batch_input_shape: [null, input[0], input[1], 3], dtype: 'float32' },
+          inbound_nodes: [],
+        },
         ...layers.map((l, i) => ({ name: l.name, ...kerasLayerConfig(l), inbound_nodes: [[[i === 0 ? 'input_1' : layers[i - 1]!.name, 0, 0, {}]]] })),
       ],
     },

@@ -45,7 +45,12 @@ export function fakeEngine(o: FakeEngineOptions = {}): FakeEngine {
     return labels.map((_, i) => (i === hot ? 0.9 : 0.1 / (labels.length - 1)));
   };
   const engine: FakeEngine = {
-    name: 'fake', provider: 'test', threads: 1, height: o.height ?? 32, width: o.width ?? 32, outputSize: labels.length,
+    name: 'fake',
+    provider: 'test',
+    threads: 1,
+    height: o.height ?? 32,
+    width: o.width ?? 32,
+    outputSize: labels.length,
     calls: 0,
     batches: [],
     async run(frames: Uint8Array, n: number): Promise<Float32Array> {
@@ -98,8 +103,17 @@ export interface TestServer {
 
 export function testConfig(o: Partial<ServeConfig> = {}): ServeConfig {
   return {
-    model: 'fake', source: 'synthetic:1', captureFps: 30, regions: [], host: '127.0.0.1', port: 0, engine: 'onnx', device: 'cpu',
-    smoothing: { ...DEFAULT_SMOOTHING, holdMs: 100 }, staticRoot: path.resolve('dist/overlay'), ...o,
+    model: 'fake',
+    source: 'synthetic:1',
+    captureFps: 30,
+    regions: [],
+    host: '127.0.0.1',
+    port: 0,
+    engine: 'onnx',
+    device: 'cpu',
+    smoothing: { ...DEFAULT_SMOOTHING, holdMs: 100 },
+    staticRoot: path.resolve('dist/overlay'),
+    ...o,
   };
 }
 
@@ -111,8 +125,14 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const { readyEngine, labels, openFrames, probeSize, frameOptions, wsCaps, backoff, log, ...config } = o;
   const fake = !config.model || config.model === 'fake';
   const server = await startServer(testConfig(config), {
-    readyEngine: readyEngine ?? (fake ? fakeEngine() : undefined), labels: labels ?? (fake ? [...LABELS_DEFAULT] : undefined),
-    openFrames, probeSize, frameOptions, wsCaps, backoff, log: log ?? (() => {}),
+    readyEngine: readyEngine ?? (fake ? fakeEngine() : undefined),
+    labels: labels ?? (fake ? [...LABELS_DEFAULT] : undefined),
+    openFrames,
+    probeSize,
+    frameOptions,
+    wsCaps,
+    backoff,
+    log: log ?? (() => {}),
   });
   return {
     server,
@@ -178,11 +198,12 @@ export async function connectClient(wsUrl: string, token?: string): Promise<Test
       });
     },
     send: (value) => ws.send(typeof value === 'string' ? value : JSON.stringify(value)),
-    close: () => new Promise((resolve) => {
-      if (ws.readyState === ws.CLOSED) return resolve();
-      ws.once('close', () => resolve());
-      ws.terminate();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.terminate();
+      }),
   };
   return client;
 }
@@ -202,8 +223,14 @@ export function tinyModel(dir: string, o: { size?: number; height?: number; widt
   fs.writeFileSync(path.join(dir, 'model.onnx'), exportOnnx({ height, width, layers, weights }));
   fs.writeFileSync(path.join(dir, 'labels.json'), JSON.stringify(labels));
   const meta = {
-    name: path.basename(dir), created: new Date().toISOString(), input: modelInput(height, width), preprocessing: 'caffe',
-    backbone: 'tiny', weights: 'random(seed=1)', head: { width: 8, depth: 1, dropout: 0 }, classes: labels.length,
+    name: path.basename(dir),
+    created: new Date().toISOString(),
+    input: modelInput(height, width),
+    preprocessing: 'caffe',
+    backbone: 'tiny',
+    weights: 'random(seed=1)',
+    head: { width: 8, depth: 1, dropout: 0 },
+    classes: labels.length,
   };
   fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
   return dir;

@@ -11,16 +11,19 @@ export async function randomPackage(dir: string, classes: string[], width = 64, 
   const backbone = backboneLayers('tiny');
   const head = headLayers({ classes: classes.length, width: 16, depth: 1, dropout: 0.2 });
   const layers = [...backbone, ...head];
-  const weights = new Map([
-    ...randomWeights(backbone, [height, width, 3], 1),
-    ...randomWeights(head, featureShape('tiny', height, width), 2),
-  ]);
+  const weights = new Map([...randomWeights(backbone, [height, width, 3], 1), ...randomWeights(head, featureShape('tiny', height, width), 2)]);
   await writeModelPackage(dir, {
     'model.onnx': exportOnnx({ height, width, layers, weights }),
     'labels.json': JSON.stringify(classes),
     'meta.json': JSON.stringify({
-      name: path.basename(dir), created: new Date().toISOString(), input: modelInput(height, width), preprocessing: 'caffe',
-      backbone: 'tiny', weights: 'random(seed=1)', head: { width: 16, depth: 1, dropout: 0.2 }, classes: classes.length,
+      name: path.basename(dir),
+      created: new Date().toISOString(),
+      input: modelInput(height, width),
+      preprocessing: 'caffe',
+      backbone: 'tiny',
+      weights: 'random(seed=1)',
+      head: { width: 16, depth: 1, dropout: 0.2 },
+      classes: classes.length,
     }),
   });
 }
@@ -38,4 +41,3 @@ export async function imageSplit(root: string, split: string, classes: string[],
   }
   return path.join(root, split, 'images');
 }
-

@@ -55,9 +55,10 @@ export async function stopProcess(proc: ChildProcess | undefined, group = false)
  */
 export function showWindow(display: string, title: string, repo: string, what: 'synth' | 'testsrc' = 'synth'): ChildProcess {
   const env = { ...process.env, DISPLAY: display, SDL_AUDIODRIVER: 'dummy' };
-  const [cmd, args] = what === 'synth'
-    ? [process.execPath, [path.join(repo, 'bin', 'smashsight.js'), 'synth', '--live', '--window', title, '--fps', '10', '--size', '320x240']]
-    : ['ffplay', ['-hide_banner', '-loglevel', 'error', '-an', '-window_title', title, '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10']];
+  const [cmd, args] =
+    what === 'synth'
+      ? [process.execPath, [path.join(repo, 'bin', 'smashsight.js'), 'synth', '--live', '--window', title, '--fps', '10', '--size', '320x240']]
+      : ['ffplay', ['-hide_banner', '-loglevel', 'error', '-an', '-window_title', title, '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10']];
   return spawn(cmd, args, { env, stdio: 'ignore', detached: true });
 }
 

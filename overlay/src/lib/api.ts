@@ -16,8 +16,6 @@ async function post(path: string, body: OverrideBody | RegionsBody, token: strin
   }
 }
 
-export const postOverride = (region: string, label: string | null, token: string | null): Promise<ApiResult> =>
-  post('/api/override', { region, label }, token);
+export const postOverride = (region: string, label: string | null, token: string | null): Promise<ApiResult> => post('/api/override', { region, label }, token);
 
-export const postRegions = (regions: RegionSpec[], token: string | null): Promise<ApiResult> =>
-  post('/api/regions', { regions }, token);
+export const postRegions = (regions: RegionSpec[], token: string | null): Promise<ApiResult> => post('/api/regions', { regions }, token);

@@ -11,12 +11,12 @@ export function fitScale(contentWidth: number, boxWidth: number, min = 0.45): nu
  * text on one line. Re-fits when the text changes (pass it as the parameter) or the box resizes.
  */
 export function fitText(node: HTMLElement, _text: string): { update(text: string): void; destroy(): void } {
-  const fit = (): void => {
+  const refit = (): void => {
     node.style.setProperty('--fit', '1');
     node.style.setProperty('--fit', String(fitScale(node.scrollWidth, node.clientWidth)));
   };
-  const observer = new ResizeObserver(fit);
+  const observer = new ResizeObserver(refit);
   observer.observe(node);
-  fit();
-  return { update: fit, destroy: () => observer.disconnect() };
+  refit();
+  return { update: refit, destroy: () => observer.disconnect() };
 }

@@ -1,6 +1,9 @@
 // The overlay URLs the operator page offers to copy into an OBS browser source.
 
-export interface ObsVariant { title: string; url: string }
+export interface ObsVariant {
+  title: string;
+  url: string;
+}
 
 export function obsVariants(origin: string, regionNames: string[], token: string | null): ObsVariant[] {
   const url = (query: string): string => {

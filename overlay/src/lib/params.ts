@@ -2,9 +2,7 @@
 // and are listed in `errors`, which the page shows (a silent typo in an OBS URL is hard to find).
 
 export const LAYOUTS = ['card', 'minimal', 'bar'] as const;
-export const POSITIONS = [
-  'top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right',
-] as const;
+export const POSITIONS = ['top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right'] as const;
 export const THEMES = ['dark', 'light'] as const;
 
 export type Layout = (typeof LAYOUTS)[number];
@@ -64,7 +62,10 @@ function number(name: string, raw: string | null, min: number, max: number, fall
 
 function regionList(values: string[], errors: string[]): string[] {
   const out: string[] = [];
-  for (const name of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')) {
+  for (const name of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '')) {
     if (!REGION_NAME.test(name)) errors.push(`region=${name}: expected letters, digits or '-'`);
     else if (!out.includes(name)) out.push(name);
   }

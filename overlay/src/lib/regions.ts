@@ -1,7 +1,10 @@
 // Region geometry for the operator's drag editor, in source pixel coordinates.
 import type { Rect, RegionSpec, RegionView } from '../../../server/protocol.ts';
 
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 
 /** Smallest region worth posting (a click without a drag must not create one). */
 export const MIN_SIDE = 4;

@@ -10,9 +10,17 @@ export interface MetricSample {
   latencyP95Ms: number | null;
 }
 
-export interface Series { name: string; color: string; values: (number | null)[] }
+export interface Series {
+  name: string;
+  color: string;
+  values: (number | null)[];
+}
 
-export interface GraphSpec { title: string; unit: string; series: Series[] }
+export interface GraphSpec {
+  title: string;
+  unit: string;
+  series: Series[];
+}
 
 /** Dropped frames per second between samples (the server's counter is cumulative; a restart resets it). */
 export function droppedRate(history: MetricSample[]): number[] {
@@ -26,14 +34,22 @@ export function droppedRate(history: MetricSample[]): number[] {
 
 export function graphSpecs(history: MetricSample[]): GraphSpec[] {
   return [
-    { title: 'Frames/s', unit: 'fps', series: [
-      { name: 'in', color: '#50a0ff', values: history.map((s) => s.fpsIn) },
-      { name: 'out', color: '#5ee0a0', values: history.map((s) => s.fpsOut) },
-    ] },
+    {
+      title: 'Frames/s',
+      unit: 'fps',
+      series: [
+        { name: 'in', color: '#50a0ff', values: history.map((s) => s.fpsIn) },
+        { name: 'out', color: '#5ee0a0', values: history.map((s) => s.fpsOut) },
+      ],
+    },
     { title: 'Dropped', unit: '/s', series: [{ name: 'dropped', color: '#ff7b7b', values: droppedRate(history) }] },
-    { title: 'Latency', unit: 'ms', series: [
-      { name: 'p50', color: '#ffc640', values: history.map((s) => s.latencyP50Ms) },
-      { name: 'p95', color: '#ff9a40', values: history.map((s) => s.latencyP95Ms) },
-    ] },
+    {
+      title: 'Latency',
+      unit: 'ms',
+      series: [
+        { name: 'p50', color: '#ffc640', values: history.map((s) => s.latencyP50Ms) },
+        { name: 'p95', color: '#ff9a40', values: history.map((s) => s.latencyP95Ms) },
+      ],
+    },
   ];
 }

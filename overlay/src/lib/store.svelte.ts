@@ -1,12 +1,9 @@
 // The one state store both pages render from (TournamentStreamHelper style): the server's full
 // State, replaced on hello/state and patched by prediction/status/label messages.
-import type {
-  LabelMessage, PredictionMessage, RegionView, ServerMessage, State, StatusMessage,
-} from '../../../server/protocol.ts';
+import type { LabelMessage, PredictionMessage, RegionView, ServerMessage, State, StatusMessage } from '../../../server/protocol.ts';
 import type { MetricSample } from './series.ts';
 
 export type Connection = 'connecting' | 'open' | 'lost';
-
 
 /** After the connection is lost this long, labels are stale and the overlay fades out. */
 export const STALE_AFTER_MS = 3000;

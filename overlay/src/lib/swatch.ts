@@ -44,15 +44,24 @@ export function swatchFor(name: string): Swatch {
 /** SVG path for a shape in a 0..100 box. */
 export function shapePath(shape: SwatchShape): string {
   switch (shape) {
-    case 'circle': return 'M50 6a44 44 0 1 1 0 88a44 44 0 1 1 0-88z';
-    case 'diamond': return 'M50 4L96 50L50 96L4 50z';
-    case 'hexagon': return 'M27 8H73L96 50L73 92H27L4 50z';
-    case 'shield': return 'M50 4L92 16V50C92 74 73 90 50 96C27 90 8 74 8 50V16z';
-    case 'star': return 'M50 4L62 36L96 38L69 59L79 94L50 74L21 94L31 59L4 38L38 36z';
+    case 'circle':
+      return 'M50 6a44 44 0 1 1 0 88a44 44 0 1 1 0-88z';
+    case 'diamond':
+      return 'M50 4L96 50L50 96L4 50z';
+    case 'hexagon':
+      return 'M27 8H73L96 50L73 92H27L4 50z';
+    case 'shield':
+      return 'M50 4L92 16V50C92 74 73 90 50 96C27 90 8 74 8 50V16z';
+    case 'star':
+      return 'M50 4L62 36L96 38L69 59L79 94L50 74L21 94L31 59L4 38L38 36z';
   }
 }
 
 /** Display form of a label: 'captain-falcon' → 'Captain Falcon'. */
 export function displayName(label: string): string {
-  return label.split(/[_-]+/).filter((w) => w !== '').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+  return label
+    .split(/[_-]+/)
+    .filter((w) => w !== '')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join(' ');
 }
