@@ -1,4 +1,6 @@
 // The notebook's frame naming: <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg.
+// Each field is any token without '_' (the notebook's rule: a capture may say `na` for a facing it
+// did not track). Only `left`/`right` mean something more: a mirrored left frame is a right frame.
 // Numbers are zero-padded to at least three digits (the notebook's width); longer runs keep counting.
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
@@ -25,9 +27,6 @@ export function parseFrameName(file: string): FrameName {
     throw new UserError(`${file}: name does not match <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg`);
   }
   const [, character, color, stage, orientation, digits] = m as unknown as string[];
-  if (orientation !== 'left' && orientation !== 'right') {
-    throw new UserError(`${file}: orientation '${orientation}' is not left or right`);
-  }
   return { character, color, stage, orientation, number: Number(digits) };
 }
 
@@ -42,8 +41,10 @@ export function parseLabel(label: string): Omit<FrameName, 'number'> {
     throw new UserError(`--label '${label}': expected <character>_<color>_<stage>_<orientation> (letters, digits, '-')`);
   }
   const [character, color, stage, orientation] = parts as [string, string, string, string];
-  if (orientation !== 'left' && orientation !== 'right') {
-    throw new UserError(`--label '${label}': orientation '${orientation}' is not left or right`);
-  }
   return { character, color, stage, orientation };
+}
+
+/** The facing a frame has once mirrored: left ↔ right; any other token is kept as it is. */
+export function mirroredFacing(orientation: string): string {
+  return orientation === 'left' ? 'right' : orientation === 'right' ? 'left' : orientation;
 }

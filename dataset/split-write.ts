@@ -6,6 +6,7 @@ import { UserError } from '../kit/errors.ts';
 import { createProgress } from '../kit/progress.ts';
 import { scanImages } from './scan.ts';
 import { readSessions } from './sessions.ts';
+import { MANIFEST_FILE, type SplitManifest } from './manifest.ts';
 import { SPLITS, assignSplits, countsByClass, countsTable, validatePercentages, type Assignment, type GroupField, type Percentages } from './split.ts';
 
 export interface SplitCommandOptions {
@@ -37,8 +38,8 @@ export async function runSplit(o: SplitCommandOptions, log: (line: string) => vo
   await fs.rm(tmp, { recursive: true, force: true });
   try {
     const mode = await placeFiles(assignment, tmp, o.copy);
-    const manifest = { seed: o.seed, percent: o.percent, groupBy: o.groupBy ?? null, files: mode, source: path.resolve(o.in) };
-    await fs.writeFile(path.join(tmp, 'split.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const manifest: SplitManifest = { seed: o.seed, percent: o.percent, groupBy: o.groupBy ?? null, files: mode, source: path.resolve(o.in) };
+    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await swapInto(tmp, out);
     log(`${o.out}: ${mode === 'link' ? 'hard-linked' : 'copied'} ${SPLITS.map((s) => `${assignment[s].length} ${s}`).join(', ')}`);
   } catch (err) {

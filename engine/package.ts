@@ -20,6 +20,8 @@ export interface ModelMeta {
   head: { width: number; depth: number; dropout: number };
   classes: number;
   dataset?: { fingerprint: string; counts: Record<string, number> };
+  /** How the data was split (split.json): `by` is random, stage, session, …; null: made by hand. */
+  split?: { by: string; seed: number; percent: Record<string, number> } | null;
   metrics?: { top1?: number; [k: string]: unknown };
 }
 

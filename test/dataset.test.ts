@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatFrameName, parseFrameName, parseLabel } from '../dataset/naming.ts';
+import { describeSplit, readSplitProvenance } from '../dataset/manifest.ts';
+import { formatFrameName, mirroredFacing, parseFrameName, parseLabel } from '../dataset/naming.ts';
 import { scanImages } from '../dataset/scan.ts';
 import { SESSIONS_FILE } from '../dataset/sessions.ts';
 import { SPLITS, shares, type Assignment } from '../dataset/split.ts';
@@ -28,16 +29,23 @@ describe('frame names', () => {
     ['fox_red_battlefield_left_bg_on_01.jpg', /does not match/],
     ['fox_red_battlefield_left_bg_on_001.png', /does not match/],
     ['fox_red_battle_field_left_bg_on_001.jpg', /does not match/],
-    ['fox_red_battlefield_up_bg_on_001.jpg', /orientation 'up'/],
   ])('reports %s with its path and reason', (name, why) => {
     const file = `/data/fox/${name}`;
     expect(() => parseFrameName(file)).toThrow(why);
     expect(() => parseFrameName(file)).toThrow(file);
   });
 
+  it('accepts any token as a facing, as the notebook did; only left/right swap when mirrored', () => {
+    expect(parseFrameName('tux_default_trail_na_bg_on_001.jpg')).toEqual({ character: 'tux', color: 'default', stage: 'trail', orientation: 'na', number: 1 });
+    expect(parseFrameName('fox_red_battlefield_up_bg_on_001.jpg').orientation).toBe('up');
+    expect(parseLabel('sarge_red_dm1_na')).toEqual({ character: 'sarge', color: 'red', stage: 'dm1', orientation: 'na' });
+    expect(parseLabel('fox_red_battlefield_down').orientation).toBe('down');
+    expect(['left', 'right', 'na', 'up'].map(mirroredFacing)).toEqual(['right', 'left', 'na', 'up']);
+  });
+
   it('validates capture labels', () => {
     expect(parseLabel('fox_red_battlefield_left')).toEqual({ character: 'fox', color: 'red', stage: 'battlefield', orientation: 'left' });
-    for (const bad of ['fox_red_battlefield', 'fox_red_battlefield_left_x', 'fox_red_battlefield_down', 'fox__battlefield_left', 'fox red_x_y_left']) {
+    for (const bad of ['fox_red_battlefield', 'fox_red_battlefield_left_x', 'fox__battlefield_left', 'fox red_x_y_left']) {
       expect(() => parseLabel(bad)).toThrow(/--label/);
     }
   });
@@ -134,6 +142,13 @@ describe('split', () => {
     }
     expect(a.train.length + a.test.length).toBe(all.length);
     expect(a.train.length).toBe(40);
+    // the split says how it was made, so figures measured on it can say so
+    const made = readSplitProvenance(path.join(root, 'stage'));
+    expect(made).toEqual({ by: 'stage', seed: 1, percent: { train: 50, valid: 0, test: 50 } });
+    expect(describeSplit(made)).toBe('split by stage (seed 1, 50/0/50): no stage of the test split is in training');
+    expect(readSplitProvenance(root)).toBeNull();
+    fs.writeFileSync(path.join(root, 'split.json'), '{"seed": "x"}');
+    expect(() => readSplitProvenance(root)).toThrow(/split\.json: not a split manifest/);
 
     // session: capture runs recorded in the sidecar; other frames group by their label
     const sessionsIn = path.join(tmp(), 'images');

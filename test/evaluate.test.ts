@@ -33,7 +33,7 @@ describe('metrics', () => {
 
   it('renders the confusion matrix and the curves as PNGs, and the report as JSON + Markdown', async () => {
     const e = evaluatePredictions(['fox', 'marth'], [0, 0, 1, 1], [0, 1, 1, 1]);
-    const report: EvaluationReport = { ...e, model: 'm', weights: 'random(seed=1)', data: 'd', evaluated: '', skipped: [], mistakes: [] };
+    const report: EvaluationReport = { ...e, model: 'm', weights: 'random(seed=1)', data: 'd', split: null, evaluated: '', skipped: [], mistakes: [] };
     const h = emptyHistory();
     recordEpoch(h, { loss: 1, acc: 0.5, valLoss: 1.1, valAcc: 0.4, lr: 1e-4, seconds: 1 }, 'head');
     recordEpoch(h, { loss: 0.5, acc: 0.8, valLoss: 0.6, valAcc: 0.7, lr: 1e-4, seconds: 1 }, 'head');

@@ -219,6 +219,8 @@ describe('full run on synthetic gameplay', () => {
     expect(meta).toMatchObject({ backbone: 'tiny', weights: 'random(seed=1)', classes: 8, input: { width: 128, height: 96 } });
     expect(Object.values(meta.dataset.counts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(8192);
     expect(meta.dataset.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(meta.split).toEqual({ by: 'random', seed: 1, percent: { train: 70, valid: 15, test: 15 } });
+    expect(fs.readFileSync(path.join(dir, 'evaluation.md'), 'utf8')).toMatch(/random split \(seed 1, 70\/15\/15\)/);
 
     // Evaluate the package again through the CLI: the stacked model.onnx on the test frames.
     const e = cli(['evaluate', '--model', dir, '--data', path.join(data, 'keras'), '--split', 'test']);

@@ -1,5 +1,6 @@
 // Evaluates a model package on a split of the Keras layout and renders the report files:
 // evaluation.json, evaluation.md, confusion.png and (when a history exists) curves.png.
+import { describeSplit, readSplitProvenance, type SplitProvenance } from '../dataset/manifest.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.ts';
@@ -17,6 +18,8 @@ export interface EvaluationReport extends Evaluation {
   model: string;
   weights: string;
   data: string;
+  /** Which split produced these figures (from split.json beside the split folders). */
+  split: SplitProvenance | null;
   evaluated: string;
   skipped: { path: string; reason: string }[];
   /** Up to 50 wrong answers, to look at. */
@@ -46,6 +49,7 @@ export async function evaluatePackage(
     model: pkg.meta.name,
     weights: pkg.meta.weights,
     data: listing.dir,
+    split: readSplitProvenance(path.dirname(listing.dir)),
     evaluated: new Date().toISOString(),
     skipped: r.bad,
     mistakes,
@@ -56,7 +60,7 @@ export async function evaluatePackage(
 export async function reportFiles(report: EvaluationReport, history?: TrainingHistory): Promise<Record<string, string | Uint8Array>> {
   const md =
     evaluationMarkdown(report, `Evaluation of ${report.model}`) +
-    `\nData: \`${report.data}\`. Backbone weights: ${report.weights}.` +
+    `\nData: \`${report.data}\`, ${describeSplit(report.split)}. Backbone weights: ${report.weights}.` +
     (report.skipped.length ? ` Skipped ${report.skipped.length} unreadable image(s).` : '') +
     '\n';
   const files: Record<string, string | Uint8Array> = {

@@ -3,6 +3,7 @@
 // (so the report measures exactly what ships) and writes it all atomically.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readSplitProvenance } from '../dataset/manifest.ts';
 import type { LayerSpec, WeightSet } from '../engine/layers.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import { packageFiles } from '../engine/package-files.ts';
@@ -54,6 +55,7 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
     head: { width: o.head.width, depth: o.head.depth, dropout: o.head.dropout },
     classes: p.classes.length,
     dataset: { fingerprint: p.fingerprint, counts: classCounts(p.splits) },
+    split: readSplitProvenance(o.data),
   };
   // Both ONNX graphs, the tfjs model, labels and meta: built as `models import-keras` builds them.
   const files = await packageFiles({ meta, labels: p.classes, layers: [...p.backbone, ...p.head], weights: p.weights });
