@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine.ts';
 import { openFrames, type Frame } from '../source/frames.ts';
 import type { SourceSpec } from '../source/spec.ts';
 import type { Size } from '../kit/geometry.ts';
-import { prepareBatch, workingSize } from '../server/crop.ts';
+import { prepareBatch, workingSize } from '../server/prepare.ts';
 import { Metrics, percentile } from '../server/metrics.ts';
 import type { RegionSpec } from '../server/protocol.ts';
 import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';

@@ -4,15 +4,16 @@
 import { now } from '../kit/clock.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Frame } from '../source/frames.ts';
-import type { Batch } from './crop.ts';
+import type { Batch } from './prepare.ts';
 import type { Metrics, Stage } from './metrics.ts';
 
+/** The stages in the order a frame meets them, each an object with one method. */
 export interface PipelineStages<U> {
-  prepare(frame: Frame): Promise<Batch> | Batch;
+  prepare: { prepare(frame: Frame): Promise<Batch> | Batch };
   engine: Pick<Engine, 'run'>;
   /** Smoothing + state update; returns what to publish. */
-  smooth(frame: Frame, batch: Batch, probs: Float32Array): U;
-  publish(update: U): void;
+  smooth: { smooth(frame: Frame, batch: Batch, probs: Float32Array): U };
+  publish: { publish(update: U): void };
 }
 
 export interface PipelineOptions {
@@ -87,7 +88,7 @@ export class Pipeline<U> {
 
   private async process(frame: Frame): Promise<void> {
     const t0 = now();
-    const batch = await this.stages.prepare(frame);
+    const batch = await this.stages.prepare.prepare(frame);
     const t1 = now();
     const probs = await this.stages.engine.run(batch.data, batch.n);
     const t2 = now();
@@ -96,9 +97,9 @@ export class Pipeline<U> {
     // there this only queues). Order is kept: no result can arrive during this synchronous work.
     this.release();
     if (this.stopped) return;
-    const update = this.stages.smooth(frame, batch, probs);
+    const update = this.stages.smooth.smooth(frame, batch, probs);
     const t3 = now();
-    this.stages.publish(update);
+    this.stages.publish.publish(update);
     const t4 = now();
     const durations: Record<Stage, number> = {
       wait: t0 - frame.capturedAt,

@@ -1,6 +1,7 @@
-// Frame → engine batch. With no regions ffmpeg already delivers the model's size and the frame goes
-// to the engine as is (zero copies). With regions ffmpeg delivers a source-aspect working frame and
-// sharp crops + resizes each region to the model's input; all regions of a frame form one batch.
+// The prepare stage: frame → engine batch. With no regions ffmpeg already delivers the model's size
+// and the frame goes to the engine as is (zero copies). With regions ffmpeg delivers a source-aspect
+// working frame and sharp crops + resizes each region to the model's input; all regions of a frame
+// form one batch.
 import sharp from 'sharp';
 import type { Frame } from '../source/frames.ts';
 import { WHOLE_FRAME } from './protocol.ts';
@@ -49,4 +50,25 @@ export async function prepareBatch(frame: Frame, regions: readonly RegionSpec[],
   }
   const parts = await Promise.all(regions.map((r) => resizeRaw(frame, model, toFrameRect(r, source, frame))));
   return { data: parts.length === 1 ? parts[0]! : Buffer.concat(parts), n: parts.length, names: regions.map((r) => r.name) };
+}
+
+export interface PrepareStageOptions {
+  model: Size;
+  /** The regions now (the operator may change them between frames). */
+  regions: () => readonly RegionSpec[];
+  /** The source's size once probed; region rectangles are in its pixels. */
+  sourceSize: () => Size | null;
+}
+
+/** The pipeline's first stage; also tells the source which frame size to ask ffmpeg for. */
+export class PrepareStage {
+  constructor(private readonly o: PrepareStageOptions) {}
+
+  prepare(frame: Frame): Promise<Batch> {
+    return prepareBatch(frame, this.o.regions(), this.o.sourceSize() ?? frame, this.o.model);
+  }
+
+  frameSize(source: Size): Size {
+    return workingSize(source, this.o.model, this.o.regions().length > 0);
+  }
 }

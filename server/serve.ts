@@ -1,23 +1,23 @@
-// `smashsight serve`, wired: source → frames → engine → smoothing → publish, one state store, HTTP
-// and WebSocket on one port. Stages are injectable (tests pass a fake engine or frame source).
+// `smashsight serve`, wired: source → prepare → engine → smooth → publish, one state store, HTTP
+// and WebSocket on one port. Engine and frame source are injectable (tests pass fakes).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../kit/errors.ts';
 import type { DeviceKind, Engine, EngineKind } from '../engine/engine.ts';
-import type { Frame, FrameSourceOptions } from '../source/frames.ts';
+import type { FrameSourceOptions } from '../source/frames.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
 import { checkBind, hasToken } from './auth.ts';
-import type { Size } from '../kit/geometry.ts';
-import { prepareBatch, workingSize } from './crop.ts';
+import { Controls } from './controls.ts';
 import { createHandler } from './http.ts';
 import { Metrics } from './metrics.ts';
-import { now } from '../kit/clock.ts';
 import { Pipeline } from './pipeline.ts';
+import { PrepareStage } from './prepare.ts';
 import { Preview } from './preview.ts';
-import { checkRegionsFit } from './protocol.ts';
-import type { Parsed, RegionSpec, ServerMessage, SmoothingSettings, SourceStatus, State } from './protocol.ts';
+import type { RegionSpec, SmoothingSettings, SourceStatus } from './protocol.ts';
+import { PublishStage } from './publish.ts';
+import { SmoothStage } from './smooth.ts';
 import { SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
 import { StateStore, type PredictionUpdate } from './store.ts';
 import { WsHub, type WsCaps } from './ws-hub.ts';
@@ -104,24 +104,23 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   }
   const spec = parseSourceSpec(config.source);
   const { engine, labels, model } = await loadEngine(config, deps);
-  const modelSize: Size = { width: engine.width, height: engine.height };
   const started = performance.now();
   const metrics = new Metrics();
   const preview = new Preview();
-  const captured = new Map<number, number>(); // seq → capturedAt of recent predictions (glass-to-glass)
-
   const { probeSourceSize } = await import('./source-size.ts');
+
+  // The frame's path, top to bottom: source → prepare → engine → smooth → publish.
   const source: SourceRunner = new SourceRunner({
     spec,
     specText: config.source,
     live: isLiveSource(spec),
     open: deps.openFrames ?? (await defaultOpen()),
     probe: deps.probeSize ?? ((s) => probeSourceSize(s, config.captureFps)),
-    frameSize: (src): Size => workingSize(src, modelSize, store.regions.length > 0),
+    frameSize: (src) => prepare.frameSize(src),
     frameOptions: { fps: config.captureFps, ...deps.frameOptions },
     backoff: deps.backoff,
   });
-  const store: StateStore = new StateStore({
+  const store = new StateStore({
     labels,
     smoothing: config.smoothing,
     regions: config.regions,
@@ -129,91 +128,52 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     source: () => source.current,
     engine: { name: engine.name, provider: engine.provider, threads: engine.threads, model, inputWidth: engine.width, inputHeight: engine.height },
   });
-
+  const prepare = new PrepareStage({
+    model: { width: engine.width, height: engine.height },
+    regions: () => store.regions,
+    sourceSize: () => source.sourceSize,
+  });
   const server = http.createServer();
   const hub = new WsHub(server, {
     metrics,
     snapshot: () => store.snapshot(),
     authorize: (req) => hasToken(req, config.token),
-    onPainted: (m) => {
-      const at = captured.get(m.seq);
-      if (at !== undefined) metrics.painted(m.paintedAt - at);
-    },
+    onPainted: (m) => publish.painted(m),
     caps: deps.wsCaps,
   });
-  const pushState = (): State => {
-    const state = store.snapshot();
-    hub.broadcast({ type: 'state', state });
-    return state;
-  };
-
-  // The frame's path, top to bottom.
+  const publish = new PublishStage(hub, metrics);
   const pipeline = new Pipeline<PredictionUpdate>(
-    {
-      prepare: (frame) => prepareBatch(frame, store.regions, source.sourceSize ?? frame, modelSize),
-      engine,
-      smooth: (frame, batch, probs) => store.applyPrediction(batch.names, probs, frame.seq, frame.capturedAt),
-      publish: (u) => {
-        captured.set(u.prediction.seq, u.prediction.capturedAt);
-        if (captured.size > 512) captured.delete(captured.keys().next().value!);
-        const message = (): ServerMessage => ({ ...u.prediction, publishedAt: now() });
-        // A label change goes out at once, after its frame's prediction; other predictions are
-        // rate-limited per MAX_PREDICTIONS_PER_SECOND, newest wins.
-        if (u.labels.length === 0) hub.broadcastLatest(message);
-        else {
-          hub.sendLatest(message);
-          for (const l of u.labels) hub.broadcast(l);
-        }
-      },
-    },
+    { prepare, engine, smooth: new SmoothStage(store), publish },
     { fps: config.fps, metrics, onError: (err) => log(`frame skipped: ${err.message}`) },
   );
-  source.on('frame', (f: Frame) => {
+  source.on('frame', (f) => {
     preview.update(f);
     pipeline.push(f);
   });
+
+  // Around the path: source status, the end of a file, the operator's controls, HTTP.
   const sendStatus = (): void => hub.broadcast({ type: 'status', source: source.current, engine: store.engine, metrics: metrics.summary() });
-  source.on('status', (s: SourceStatus) => {
+  source.on('status', (s) => {
     metrics.restarts = s.restarts;
     if (s.state === 'restarting') log(`source ${s.spec}: ${s.lastError ?? 'stopped'}; restarting in ${s.retryInMs} ms`);
     sendStatus();
   });
   const ended = new Promise<RunSummary>((resolve) => {
-    source.on('ended', async (s: SourceStatus) => {
+    source.on('ended', async (s) => {
       await pipeline.idle();
       sendStatus();
       resolve({ source: s, framesIn: metrics.framesIn, framesOut: metrics.framesOut, dropped: metrics.dropped, seconds: (performance.now() - started) / 1000 });
     });
   });
-
-  const setRegions = (regions: RegionSpec[]): Parsed<State> => {
-    const size = source.sourceSize;
-    if (size) {
-      const fit = checkRegionsFit(regions, size.width, size.height);
-      if (!fit.ok) return fit;
-    }
-    const modeChanged = regions.length > 0 !== store.regions.length > 0;
-    store.setRegions(regions);
-    // ffmpeg delivers the model's size for whole frames and a source-aspect frame for crops:
-    // only a switch between the two needs a new ffmpeg; crops change in Node.
-    const crops = size && workingSize(size, modelSize, true);
-    if (modeChanged && crops && (crops.width !== modelSize.width || crops.height !== modelSize.height)) source.reopen();
-    return { ok: true, value: pushState() };
-  };
-
+  const controls = new Controls(store, source, hub);
   server.on(
     'request',
     createHandler({
       root: path.resolve(config.staticRoot),
       token: config.token,
       state: () => store.snapshot(),
-      setOverride: (b) => {
-        const r = store.setOverride(b.region, b.label);
-        if (!r.ok) return r;
-        if (r.value) hub.broadcast(r.value);
-        return { ok: true, value: pushState() };
-      },
-      setRegions: (b) => setRegions(b.regions),
+      setOverride: (b) => controls.setOverride(b),
+      setRegions: (b) => controls.setRegions(b.regions),
       preview: () => preview.jpeg(source.sourceSize),
       health: () => ({
         ok: true,

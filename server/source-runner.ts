@@ -16,17 +16,25 @@ export interface SourceRunnerOptions {
   live: boolean;
   open: OpenFrames;
   probe: ProbeSize;
-  /** The frame size to ask ffmpeg for, given the source's size (regions may change it). */
+  /** The frame size to ask ffmpeg for, given the source's size (regions may change it: see refit). */
   frameSize: (source: Size) => Size;
   /** Passed to openFrames on every open (fps, synthetic switch seconds, timeline path…). */
   frameOptions: Omit<FrameSourceOptions, 'width' | 'height'>;
   backoff?: { initialMs: number; maxMs: number };
 }
 
-/** Events: 'frame' (Frame), 'status' (SourceStatus), 'ended' (SourceStatus) for a finished file. */
-export class SourceRunner extends EventEmitter {
+export interface SourceRunnerEvents {
+  frame: [Frame];
+  status: [SourceStatus];
+  /** A finished file (or one that could not be opened): no frame follows. */
+  ended: [SourceStatus];
+}
+
+export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
   stream: FrameStream | undefined;
   sourceSize: Size | null = null;
+  /** The frame size the latest stream was opened with. */
+  private openedSize: Size | null = null;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -58,7 +66,17 @@ export class SourceRunner extends EventEmitter {
     void this.open();
   }
 
-  /** Re-open now with the current frame size (regions switched between whole frame and crops). */
+  /**
+   * Re-open only if the frame size asked of ffmpeg changed (regions switched between whole frame
+   * and crops, and the crops' working size is not the model's); crops that move are cut in Node.
+   */
+  refit(): void {
+    if (!this.sourceSize || !this.openedSize) return;
+    const want = this.o.frameSize(this.sourceSize);
+    if (want.width !== this.openedSize.width || want.height !== this.openedSize.height) this.reopen();
+  }
+
+  /** Re-open now with the current frame size. */
   reopen(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
@@ -98,7 +116,8 @@ export class SourceRunner extends EventEmitter {
       return;
     }
     if (this.stopped || generation !== this.generation) return;
-    const stream = this.o.open(this.o.spec, { ...this.o.frameOptions, ...this.o.frameSize(this.sourceSize) });
+    this.openedSize = this.o.frameSize(this.sourceSize);
+    const stream = this.o.open(this.o.spec, { ...this.o.frameOptions, ...this.openedSize });
     this.stream = stream;
     let sawFrame = false;
     let ended = false;

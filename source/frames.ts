@@ -37,12 +37,18 @@ export interface FrameSourceOptions {
   timelinePath?: string;
 }
 
-/**
- * Events: 'frame' (f: Frame); 'end' () when the input finished cleanly (a file), always followed by
- * 'exit' (code: number | null, stderrTail: string) when ffmpeg is gone (also when it could not
- * start: code null, the reason as the tail). Nothing is emitted after stop().
- */
-export interface FrameStream extends EventEmitter {
+export interface FrameStreamEvents {
+  frame: [Frame];
+  /** The input finished cleanly (a file); always followed by 'exit'. */
+  end: [];
+  /** ffmpeg is gone (also when it could not start: code null, the reason as the tail). */
+  exit: [code: number | null, stderrTail: string];
+  /** Never emitted by ffmpeg streams; declared so a consumer may guard against a stream that does. */
+  error: [Error];
+}
+
+/** Frames until 'exit'; nothing is emitted after stop(). */
+export interface FrameStream extends EventEmitter<FrameStreamEvents> {
   readonly pid: number | undefined;
   /** The generator behind a generated source such as `synthetic` (its timeline is the ground truth). */
   readonly generated?: GeneratedVideo;
@@ -59,7 +65,7 @@ export function openFrames(spec: SourceSpec, opts: FrameSourceOptions): FrameStr
   return new FfmpegFrames(spec, opts);
 }
 
-class FfmpegFrames extends EventEmitter implements FrameStream {
+class FfmpegFrames extends EventEmitter<FrameStreamEvents> implements FrameStream {
   generated: GeneratedVideo | undefined;
   private proc: ChildProcess | undefined;
   private stopped = false;

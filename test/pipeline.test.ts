@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../source/frames.ts';
-import { prepareBatch, toFrameRect, workingSize } from '../server/crop.ts';
+import { prepareBatch, toFrameRect, workingSize } from '../server/prepare.ts';
 import { Metrics } from '../server/metrics.ts';
 import { now } from '../kit/clock.ts';
 import { Pipeline } from '../server/pipeline.ts';
@@ -15,10 +15,10 @@ function pipeline(delayMs: number, fps?: number): { p: Pipeline<Frame>; metrics:
   const published: { seq: number; latency: number }[] = [];
   const p = new Pipeline<Frame>(
     {
-      prepare: (f) => ({ data: f.data, n: 1, names: ['frame'] }),
+      prepare: { prepare: (f) => ({ data: f.data, n: 1, names: ['frame'] }) },
       engine: fakeEngine({ width: 8, height: 8, delayMs }),
-      smooth: (f) => f,
-      publish: (f) => published.push({ seq: f.seq, latency: now() - f.capturedAt }),
+      smooth: { smooth: (f) => f },
+      publish: { publish: (f) => published.push({ seq: f.seq, latency: now() - f.capturedAt }) },
     },
     { metrics, fps },
   );
@@ -63,13 +63,15 @@ describe('newest frame wins', () => {
     let calls = 0;
     const p = new Pipeline<number>(
       {
-        prepare: (f) => {
-          if (calls++ === 0) throw new Error('boom');
-          return { data: f.data, n: 1, names: ['frame'] };
+        prepare: {
+          prepare: (f) => {
+            if (calls++ === 0) throw new Error('boom');
+            return { data: f.data, n: 1, names: ['frame'] };
+          },
         },
         engine: fakeEngine({ width: 8, height: 8 }),
-        smooth: (f) => f.seq,
-        publish: () => {},
+        smooth: { smooth: (f) => f.seq },
+        publish: { publish: () => {} },
       },
       { metrics, onError: (e) => errors.push(e.message) },
     );
