@@ -3,6 +3,7 @@
 // working frame and sharp crops + resizes each region to the model's input; all regions of a frame
 // form one batch.
 import sharp from 'sharp';
+import { SHARP_MODEL_RESIZE } from '../kit/resize.ts';
 import type { Frame } from '../source/frames.ts';
 import { WHOLE_FRAME } from './protocol.ts';
 import type { Rect, Size } from '../kit/geometry.ts';
@@ -40,7 +41,7 @@ export function toFrameRect(r: Rect, source: Size, frame: Size): Rect {
 function resizeRaw(frame: Frame, model: Size, rect?: Rect): Promise<Buffer> {
   let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
   if (rect) img = img.extract({ left: rect.x, top: rect.y, width: rect.w, height: rect.h });
-  return img.resize(model.width, model.height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  return img.resize(model.width, model.height, SHARP_MODEL_RESIZE).raw().toBuffer();
 }
 
 export async function prepareBatch(frame: Frame, regions: readonly RegionSpec[], source: Size, model: Size): Promise<Batch> {

@@ -9,6 +9,7 @@ import { ffmpegInfo } from './ffmpeg.ts';
 import { generatorFor, type GeneratedVideo } from './generated.ts';
 import { now } from '../kit/clock.ts';
 import type { Rect } from '../kit/geometry.ts';
+import { ffmpegModelScale } from '../kit/resize.ts';
 import { ffmpegInputFor } from './input.ts';
 import type { SourceSpec } from './spec.ts';
 
@@ -120,7 +121,7 @@ class FfmpegFrames extends EventEmitter<FrameStreamEvents> implements FrameStrea
     const filters = [input.crop, this.opts.crop].filter((c): c is Rect => c !== undefined).map((c) => `crop=${c.w}:${c.h}:${c.x}:${c.y}`);
     // The fps filter (not -fps_mode, which ffmpeg 4.1 from npm lacks) drops/duplicates by timestamp.
     if (this.opts.fps) filters.push(`fps=${this.opts.fps}`);
-    filters.push(`scale=${width}:${height}:flags=bilinear`);
+    filters.push(ffmpegModelScale(width, height));
 
     const frames = new FrameCutter(width * height * 3, (data, seq) => {
       if (!this.stopped) this.emit('frame', { seq, capturedAt: now(), width, height, data });

@@ -1,7 +1,8 @@
 // Turns an image file into the model's input: rgb24 HWC at the model's size, stretched like
-// Keras' target_size (no crop, no letterbox), so training sees what the serving path feeds.
+// Keras' target_size (no crop, no letterbox), with the one resize the serving path uses too.
 import sharp from 'sharp';
 import { UserError } from '../kit/errors.ts';
+import { SHARP_MODEL_RESIZE } from '../kit/resize.ts';
 
 /** Decodes and resizes one image. Throws UserError naming the file when it can't be decoded. */
 export async function decodeImage(file: string, width: number, height: number): Promise<Buffer> {
@@ -9,7 +10,7 @@ export async function decodeImage(file: string, width: number, height: number): 
     const { data, info } = await sharp(file, { failOn: 'warning' })
       .removeAlpha()
       .toColourspace('srgb')
-      .resize(width, height, { fit: 'fill' })
+      .resize(width, height, SHARP_MODEL_RESIZE)
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3 || data.length !== width * height * 3) {
