@@ -23,7 +23,10 @@ export function layerFlops(layers: LayerSpec[], height: number, width: number): 
 }
 
 export function modelFlops(meta: ModelMeta): number {
-  const layers = [...backboneLayers(meta.backbone), ...headLayers({ classes: meta.classes, width: meta.head.width, depth: meta.head.depth })];
+  const layers = [
+    ...backboneLayers(meta.backbone),
+    ...headLayers({ classes: meta.classes, width: meta.head.width, depth: meta.head.depth, pool: meta.head.pool }),
+  ];
   return layerFlops(layers, meta.input.height, meta.input.width);
 }
 

@@ -1,11 +1,16 @@
 // The one model description both engines are built from: a plain list of layers (Keras names)
 // plus one set of weights. The ONNX graph and the tfjs model are both generated from these.
 
-/** conv2d is always 3x3-or-`kernel` square, stride 1, same padding, followed by relu (VGG style). */
+/**
+ * conv2d is always 3x3-or-`kernel` square, stride 1, same padding, followed by relu (VGG style).
+ * `batchNorm` says how it trains: conv without bias → BatchNormalization → relu. Trained weights are
+ * folded back into kernel and bias (foldedLayers), so packages and both engines see a plain conv.
+ */
 export type LayerSpec =
-  | { type: 'conv2d'; name: string; filters: number; kernel: number }
+  | { type: 'conv2d'; name: string; filters: number; kernel: number; batchNorm?: boolean }
   | { type: 'maxpool'; name: string } /* 2x2, stride 2, valid padding (Keras default) */
   | { type: 'flatten'; name: string }
+  | { type: 'gap'; name: string } /* global average pooling: [h,w,c] → [c] */
   | { type: 'dense'; name: string; units: number; activation: 'relu' | 'softmax' }
   | { type: 'dropout'; name: string; rate: number };
 
@@ -33,6 +38,8 @@ export function layerOutputShape(layer: LayerSpec, input: TensorShape): TensorSh
       return [Math.floor(input[0]! / 2), Math.floor(input[1]! / 2), input[2]!];
     case 'flatten':
       return [input.reduce((a, b) => a * b, 1)];
+    case 'gap':
+      return [input[input.length - 1]!];
     case 'dense':
       return [layer.units];
     case 'dropout':
@@ -80,4 +87,32 @@ export function checkWeights(layers: LayerSpec[], input: TensorShape, weights: W
     shape = layerOutputShape(layer, shape);
   }
   return null;
+}
+
+/** The layers as inference sees them: batch norm folded into the convs it followed. */
+export function foldedLayers(layers: LayerSpec[]): LayerSpec[] {
+  return layers.map((l) => (l.type === 'conv2d' && l.batchNorm ? { type: 'conv2d', name: l.name, filters: l.filters, kernel: l.kernel } : { ...l }));
+}
+
+/** Batch norm's parameters for one conv's output channels (tfjs order: gamma, beta, mean, variance). */
+export interface BatchNormParams {
+  gamma: Float32Array;
+  beta: Float32Array;
+  mean: Float32Array;
+  variance: Float32Array;
+  epsilon: number;
+}
+
+/** conv → BN at inference is one conv: kernel·γ/√(σ²+ε) per output channel, bias β − μ·γ/√(σ²+ε). */
+export function foldBatchNorm(kernel: Float32Array, kernelShape: number[], bn: BatchNormParams): LayerWeights {
+  const out = kernelShape[kernelShape.length - 1]!;
+  const scale = new Float32Array(out);
+  const bias = new Float32Array(out);
+  for (let o = 0; o < out; o++) {
+    scale[o] = bn.gamma[o]! / Math.sqrt(bn.variance[o]! + bn.epsilon);
+    bias[o] = bn.beta[o]! - bn.mean[o]! * scale[o]!;
+  }
+  const folded = new Float32Array(kernel.length);
+  for (let i = 0; i < kernel.length; i++) folded[i] = kernel[i]! * scale[i % out]!; // HWIO: output channel is the last axis
+  return { kernel: folded, kernelShape: [...kernelShape], bias };
 }

@@ -96,6 +96,12 @@ export function exportOnnx(o: ExportOptions): Uint8Array {
         toNhwc(`${layer.name}/to_nhwc`);
         x = node('Flatten', [x], layer.name, [int('axis', 1)]);
         break;
+      case 'gap':
+        // NCHW → [N,C,1,1] → [N,C]: channel order is the same in either layout, so no transpose.
+        x = node('GlobalAveragePool', [x], `${layer.name}/pool`);
+        x = node('Flatten', [x], layer.name, [int('axis', 1)]);
+        nchw = false;
+        break;
       case 'dense':
         inits.push(floatTensor(`${layer.name}/kernel`, w!.kernelShape, w!.kernel), floatTensor(`${layer.name}/bias`, [w!.bias.length], w!.bias));
         x = node('Gemm', [x, `${layer.name}/kernel`, `${layer.name}/bias`], `${layer.name}/gemm`);

@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { UserError } from '../kit/errors.ts';
-import { isBackboneName } from './backbones.ts';
+import { BACKBONES, isBackboneName } from './backbones.ts';
 import type { BackboneName } from './backbones.ts';
 
 const { onnx } = onnxProto;
@@ -17,7 +17,8 @@ export interface ModelMeta {
   preprocessing: 'caffe';
   backbone: BackboneName;
   weights: string /* e.g. 'random(seed=1)', 'imagenet (keras notop h5, md5 …)', 'keras-h5:<file>' */;
-  head: { width: number; depth: number; dropout: number };
+  /** `pool` absent: the notebook's Flatten (packages made before the GAP head). */
+  head: { width: number; depth: number; dropout: number; pool?: 'flatten' | 'gap' };
   classes: number;
   dataset?: { fingerprint: string; counts: Record<string, number> };
   /** How the data was split (split.json): `by` is random, stage, session, …; null: made by hand. */
@@ -70,7 +71,7 @@ function validateMeta(file: string, raw: unknown): ModelMeta {
   if (!isObject(input) || !positiveInt(input.height) || !positiveInt(input.width)) {
     bad('"input" must have positive integer "height" and "width"');
   }
-  if (typeof raw.backbone !== 'string' || !isBackboneName(raw.backbone)) bad('"backbone" must be "vgg16" or "tiny"');
+  if (typeof raw.backbone !== 'string' || !isBackboneName(raw.backbone)) bad(`"backbone" must be one of ${BACKBONES.join(', ')}`);
   if (!positiveInt(raw.classes)) bad('"classes" must be a positive integer');
   if (typeof raw.weights !== 'string') bad('"weights" must be a string');
   const head = raw.head;

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { hasWeights } from './layers.ts';
+import { foldBatchNorm, hasWeights } from './layers.ts';
 import { CAFFE_MEAN_BGR } from './caffe.ts';
 import { registerWasmConvFilterGrad } from './tfjs-wasm-grad.ts';
 import { unrefWorkers, withWasmThreadShims, WASM_THREADS_VERIFIED } from './tfjs-wasm-threads.ts';
@@ -139,12 +139,35 @@ export interface BuildOptions {
   preprocess?: boolean;
   /** Layers before this name are frozen (fine-tuning); default: all trainable. */
   trainableFrom?: string;
+  /** Build `batchNorm` convs as conv → BN → relu, to train them; default: plain convs (folded weights). */
+  batchNorm?: boolean;
+}
+
+/** Batch norm's own layers after a `batchNorm` conv (training only: packages hold it folded). */
+const bnName = (conv: string): string => `${conv}_bn`;
+const reluName = (conv: string): string => `${conv}_relu`;
+// Momentum 0.9, not Keras' 0.99: small CPU runs take a few hundred steps, and the moving averages
+// must have caught up with the weights by the time a model is evaluated.
+const BN_MOMENTUM = 0.9;
+const BN_EPSILON = 1e-3;
+
+function tfjsLayers(tf: Tfjs, spec: LayerSpec, trainable: boolean, batchNorm: boolean): TF.layers.Layer[] {
+  if (batchNorm && spec.type === 'conv2d' && spec.batchNorm) {
+    return [
+      tf.layers.conv2d({ name: spec.name, filters: spec.filters, kernelSize: spec.kernel, padding: 'same', useBias: false, trainable }),
+      tf.layers.batchNormalization({ name: bnName(spec.name), momentum: BN_MOMENTUM, epsilon: BN_EPSILON, trainable }),
+      tf.layers.activation({ name: reluName(spec.name), activation: 'relu' }),
+    ];
+  }
+  return [tfjsLayer(tf, spec, trainable)];
 }
 
 function tfjsLayer(tf: Tfjs, spec: LayerSpec, trainable: boolean): TF.layers.Layer {
   switch (spec.type) {
     case 'conv2d':
       return tf.layers.conv2d({ name: spec.name, filters: spec.filters, kernelSize: spec.kernel, padding: 'same', activation: 'relu', trainable });
+    case 'gap':
+      return tf.layers.globalAveragePooling2d({ name: spec.name });
     case 'maxpool':
       return tf.layers.maxPooling2d({ name: spec.name, poolSize: 2, strides: 2, padding: 'valid' });
     case 'flatten':
@@ -169,33 +192,51 @@ export function buildTfjsModel(tf: Tfjs, layers: LayerSpec[], weights: WeightSet
     x = new Caffe({ name: 'caffe_preprocess', dtype: 'float32' }).apply(x) as TF.SymbolicTensor;
   }
   let trainable = opts.trainableFrom === undefined;
-  const built: [LayerSpec, TF.layers.Layer][] = [];
+  const built: [LayerSpec, TF.layers.Layer[]][] = [];
   for (const spec of layers) {
     if (spec.name === opts.trainableFrom) trainable = true;
     if (spec.type === 'flatten' && shape.length === 1) continue; // already flat features
-    const layer = tfjsLayer(tf, spec, trainable);
-    x = layer.apply(x) as TF.SymbolicTensor;
-    built.push([spec, layer]);
+    const parts = tfjsLayers(tf, spec, trainable, opts.batchNorm ?? false);
+    for (const layer of parts) x = layer.apply(x) as TF.SymbolicTensor;
+    built.push([spec, parts]);
   }
   if (opts.trainableFrom !== undefined && !trainable) throw new Error(`no layer named ${opts.trainableFrom}`);
   const model = tf.model({ inputs: inp, outputs: x });
-  for (const [spec, layer] of built) {
+  for (const [spec, parts] of built) {
     if (!hasWeights(spec)) continue;
     const w = weights.get(spec.name);
     if (!w) throw new Error(`no weights for layer ${spec.name}`);
-    layer.setWeights([tf.tensor(w.kernel, w.kernelShape), tf.tensor1d(w.bias)]);
+    if (parts.length === 1) {
+      parts[0]!.setWeights([tf.tensor(w.kernel, w.kernelShape), tf.tensor1d(w.bias)]);
+      continue;
+    }
+    // conv → BN: start from identity statistics, the layer's bias becoming BN's shift.
+    const n = w.bias.length;
+    parts[0]!.setWeights([tf.tensor(w.kernel, w.kernelShape)]);
+    parts[1]!.setWeights([tf.ones([n]), tf.tensor1d(w.bias), tf.zeros([n]), tf.ones([n])]);
   }
   return model;
 }
 
-/** Reads trained weights back (e.g. to export ONNX from a tfjs-trained model). */
+/** Reads trained weights back (e.g. to export ONNX from a tfjs-trained model), batch norm folded in. */
 export function readTfjsWeights(model: TF.LayersModel, layers: LayerSpec[]): WeightSet {
   const out: WeightSet = new Map();
+  const values = (t: TF.Tensor | undefined, what: string): Float32Array => {
+    if (!t) throw new Error(`${what} has no weights in the tfjs model`);
+    return new Float32Array(t.dataSync());
+  };
   for (const spec of layers) {
     if (!hasWeights(spec)) continue;
     const [kernel, bias] = model.getLayer(spec.name).getWeights();
-    if (!kernel || !bias) throw new Error(`layer ${spec.name} has no weights in the tfjs model`);
-    out.set(spec.name, { kernel: new Float32Array(kernel.dataSync()), kernelShape: kernel.shape, bias: new Float32Array(bias.dataSync()) });
+    if (!kernel) throw new Error(`layer ${spec.name} has no weights in the tfjs model`);
+    if (spec.type === 'conv2d' && spec.batchNorm && model.layers.some((l) => l.name === bnName(spec.name))) {
+      const [gamma, beta, mean, variance] = model.getLayer(bnName(spec.name)).getWeights();
+      const bn = bnName(spec.name);
+      const params = { gamma: values(gamma, bn), beta: values(beta, bn), mean: values(mean, bn), variance: values(variance, bn), epsilon: BN_EPSILON };
+      out.set(spec.name, foldBatchNorm(new Float32Array(kernel.dataSync()), kernel.shape, params));
+      continue;
+    }
+    out.set(spec.name, { kernel: new Float32Array(kernel.dataSync()), kernelShape: kernel.shape, bias: values(bias, spec.name) });
   }
   return out;
 }

@@ -84,7 +84,7 @@ describe('augmentation', () => {
     const rand = seededRandom(3);
     let sawFill = false;
     for (let i = 0; i < 20; i++) {
-      const out = augmentFrame(src, w, h, rand, NOTEBOOK_AUGMENT);
+      const out = augmentFrame(src, w, h, rand, NOTEBOOK_AUGMENT).pixels;
       expect(out.length).toBe(src.length);
       const zeros = out.filter((v) => v === 0).length / 3;
       if (zeros > 0) sawFill = true;
@@ -104,7 +104,14 @@ describe('fitModel --restore-best', () => {
     const source = (n: number): BatchSource => {
       const x = Float32Array.from({ length: n * 4 }, () => rand() * 2 - 1);
       const labels = Int32Array.from({ length: n }, (_, i) => (x[i * 4] + 0.3 * x[i * 4 + 1] > 0 ? 1 : 0));
-      return { size: n, labels, inputs: async (t, idx) => t.tensor2d(Array.from(idx, (i) => Array.from(x.subarray(i * 4, i * 4 + 4)))) };
+      return {
+        size: n,
+        labels,
+        inputs: async (t, idx) => ({
+          x: t.tensor2d(Array.from(idx, (i) => Array.from(x.subarray(i * 4, i * 4 + 4)))),
+          labels: Int32Array.from(idx, (i) => labels[i]!),
+        }),
+      };
     };
     const train = source(64);
     const valid = source(32);

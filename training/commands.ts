@@ -3,7 +3,8 @@
 import { type Command, Option } from 'commander';
 import { ENGINE_KINDS } from '../engine/engine.ts';
 import type { EngineKind } from '../engine/engine.ts';
-import { MIN_INPUT } from '../engine/backbones.ts';
+import { BACKBONES, DEFAULT_POOL, HEAD_POOLS, type HeadPool, MIN_INPUT } from '../engine/backbones.ts';
+import { AUGMENT_PRESETS, type AugmentPreset } from './augment.ts';
 import { UserError } from '../kit/errors.ts';
 import { FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT, WHOLE_NUMBER, numberFlag, parseSize } from '../kit/flags.ts';
 import { backboneFlag, nameFlag } from './flags.ts';
@@ -23,9 +24,14 @@ interface TrainFlags {
   width: number;
   depth: number;
   dropout: number;
-  lr: number;
-  batch: number;
+  lr?: number;
+  batch?: number;
   epochs: number;
+  head?: HeadPool;
+  fromScratch: boolean;
+  augment?: AugmentPreset;
+  schedule?: 'plateau' | 'cosine';
+  warmupEpochs?: number;
   minDelta: number;
   patience: number;
   lrFactor: number;
@@ -48,9 +54,9 @@ interface TrainFlags {
 function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train a character classifier: cached backbone features → dense head → stacked model package')
+    .description('train a character classifier: cached backbone features → dense head (or every layer from scratch) → model package')
     .option('--data <dir>', 'split layout: <data>/{train,valid,test}/images/<class>/*.jpg', 'data/keras')
-    .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
+    .option('--backbone <name>', BACKBONES.join(' | '), backboneFlag, 'vgg16')
     .option(
       '--weights <src>',
       'backbone weights: random[:seed], a Keras .h5 (notop or full model), a folder from `models import-keras`/`models fetch`, or a trained model package',
@@ -63,8 +69,27 @@ function registerTrain(program: Command): void {
     .option('--width <n>', 'head: Dense units', numberFlag('--width', POSITIVE_INT), 512)
     .option('--depth <n>', 'head: Dense+Dropout pairs', numberFlag('--depth', WHOLE_NUMBER), 3)
     .option('--dropout <rate>', 'head: dropout rate', numberFlag('--dropout', FRACTION), 0.2)
-    .option('--lr <rate>', 'Adam learning rate', numberFlag('--lr', POSITIVE), 1e-4)
-    .option('--batch <n>', 'batch size', numberFlag('--batch', POSITIVE_INT), 16)
+    .addOption(new Option('--head <pool>', 'head pooling: flatten (the notebook) or gap (global average) (default: flatten; gap for bn5)').choices(HEAD_POOLS))
+    .option('--from-scratch', 'train backbone and head together from random weights on augmented images (no feature cache); made for bn5', false)
+    .option('--lr <rate>', 'Adam learning rate (default: 1e-4; 3e-3 from scratch)', numberFlag('--lr', POSITIVE))
+    .option('--batch <n>', 'batch size (default: 16; 32 from scratch)', numberFlag('--batch', POSITIVE_INT))
+    .addOption(
+      new Option('--schedule <kind>', 'learning rate: plateau (ReduceLROnPlateau + early stopping) or cosine (default: plateau; cosine from scratch)').choices([
+        'plateau',
+        'cosine',
+      ]),
+    )
+    .option(
+      '--warmup-epochs <n>',
+      'epochs of linear learning-rate warm-up (default: 0 for the head; 1 from scratch and for fine-tuning)',
+      numberFlag('--warmup-epochs', NON_NEGATIVE),
+    )
+    .addOption(
+      new Option(
+        '--augment <preset>',
+        'augmentation when training on images: notebook (shift, zoom, flip), scratch (+ colour, occluders), off (default: scratch from scratch, notebook for fine-tuning)',
+      ).choices(AUGMENT_PRESETS),
+    )
     .option('--epochs <n>', 'most epochs', numberFlag('--epochs', POSITIVE_INT), 15)
     .option('--min-delta <d>', 'early stopping: smallest val_loss improvement', numberFlag('--min-delta', NON_NEGATIVE), 0.005)
     .option('--patience <n>', 'early stopping: epochs without improvement', numberFlag('--patience', POSITIVE_INT), 3)
@@ -98,9 +123,11 @@ function registerTrain(program: Command): void {
       if (Math.min(width, height) < MIN_INPUT[f.backbone])
         throw new UserError(`--size ${f.size}: ${f.backbone} needs at least ${MIN_INPUT[f.backbone]} pixels a side`);
       const { train } = await import('./train.ts');
+      const scratch = f.fromScratch;
+      if (scratch && f.fineTune > 0) throw new UserError('--fine-tune: not with --from-scratch (every layer trains already)');
       const fit = {
-        lr: f.lr,
-        batch: f.batch,
+        lr: f.lr ?? (scratch ? 3e-3 : 1e-4),
+        batch: f.batch ?? (scratch ? 32 : 16),
         epochs: f.epochs,
         minDelta: f.minDelta,
         patience: f.patience,
@@ -109,7 +136,9 @@ function registerTrain(program: Command): void {
         minLr: f.minLr,
         seed: f.seed,
         restoreBest: f.restoreBest,
-      };
+        schedule: f.schedule ?? (scratch ? 'cosine' : 'plateau'),
+        warmupEpochs: f.warmupEpochs ?? (scratch ? 1 : 0),
+      } as const;
       const r = await train({
         data: f.data,
         backbone: f.backbone,
@@ -119,12 +148,14 @@ function registerTrain(program: Command): void {
         name: f.name,
         out: f.out,
         packageDir: f.packageDir,
-        head: { ...fit, width: f.width, depth: f.depth, dropout: f.dropout, standardize: f.standardize },
+        head: { ...fit, width: f.width, depth: f.depth, dropout: f.dropout, pool: f.head ?? DEFAULT_POOL[f.backbone], standardize: f.standardize },
         engine: f.engine,
         threads: f.threads,
         skipBad: f.skipBad,
         fineTune: f.fineTune,
-        fineTuneCfg: { ...fit, epochs: f.fineTuneEpochs, lr: f.fineTuneLr },
+        fineTuneCfg: { ...fit, epochs: f.fineTuneEpochs, lr: f.fineTuneLr, schedule: f.schedule ?? 'plateau', warmupEpochs: f.warmupEpochs ?? 1 },
+        fromScratch: scratch,
+        augment: f.augment ?? (scratch ? 'scratch' : 'notebook'),
         cacheRoot: f.cache,
         extractBatch: f.extractBatch,
         memoryCap: f.memoryCap * 2 ** 20,

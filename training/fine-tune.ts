@@ -1,29 +1,35 @@
-// `--fine-tune <blocks>`: unfreezes the last conv blocks and trains backbone + head end to end on
-// tfjs from the trained head, with the notebook's augmentation (which frozen features rule out).
-// Slow on CPU: meant for GPU machines; small runs work anywhere.
+// End-to-end training on images in tfjs, with seeded augmentation (which frozen features rule out):
+// `--fine-tune <blocks>` unfreezes the last conv blocks after the head has trained on features;
+// `--from-scratch` trains every layer from random weights (bn5 is made for it). Frames are decoded
+// once and held in memory: CPU runs here are small, GPUs take the big ones.
 import type * as TF from '@tensorflow/tfjs';
+import type { LayerSpec, WeightSet } from '../engine/layers.ts';
+import type { Tfjs } from '../engine/tfjs.ts';
+import { buildTfjsModel, readTfjsWeights } from '../engine/tfjs.ts';
 import { UserError } from '../kit/errors.ts';
 import { seededRandom } from '../kit/rng.ts';
-import type { LayerSpec, WeightSet } from '../engine/layers.ts';
-import { buildTfjsModel, readTfjsWeights } from '../engine/tfjs.ts';
-import type { Tfjs } from '../engine/tfjs.ts';
-import { NOTEBOOK_AUGMENT, augmentFrame } from './augment.ts';
+import type { AugmentConfig } from './augment.ts';
+import { augmentFrame } from './augment.ts';
 import type { TrainingHistory } from './callbacks.ts';
-import { fitModel } from './fit-loop.ts';
 import type { BatchSource, FitConfig } from './fit-loop.ts';
+import { fitModel } from './fit-loop.ts';
 import { decodeMany } from './image-input.ts';
 
-export interface FineTuneInput {
-  backbone: LayerSpec[];
-  head: LayerSpec[];
-  /** Backbone and head weights together. */
+export interface EndToEndInput {
+  layers: LayerSpec[];
+  /** Weights for every layer (trained head + backbone, or random for from scratch). */
   weights: WeightSet;
   height: number;
   width: number;
-  blocks: number;
+  /** First layer that trains; undefined: all of them. */
+  trainableFrom?: string;
   train: { path: string; label: number }[];
   valid: { path: string; label: number }[];
+  /** Class index of each class's mirror image (mirrorClasses), applied when a frame is flipped. */
+  mirror: Int32Array;
+  augment: AugmentConfig;
   cfg: FitConfig;
+  stage: 'fine-tune' | 'scratch';
 }
 
 /** Name of the first conv layer of the last `blocks` blocks (everything from it on trains). */
@@ -32,11 +38,18 @@ export function trainableFrom(backbone: LayerSpec[], blocks: number): string {
   if (!Number.isInteger(blocks) || blocks < 1 || blocks > starts.length) {
     throw new UserError(`--fine-tune ${blocks}: must be a whole number from 1 to ${starts.length} (conv blocks in this backbone)`);
   }
-  return starts[starts.length - blocks];
+  return starts[starts.length - blocks]!;
 }
 
-/** Decoded frames held in memory (fine-tuning is for small sets here; GPUs take the big ones). */
-async function imageSource(items: { path: string; label: number }[], w: number, h: number, seed: number): Promise<BatchSource> {
+/** Decoded frames held in memory, augmented per batch when training. */
+async function imageSource(
+  items: { path: string; label: number }[],
+  w: number,
+  h: number,
+  seed: number,
+  augment: AugmentConfig,
+  mirror: Int32Array,
+): Promise<BatchSource> {
   const frames: Uint8Array[] = [];
   const labels: number[] = [];
   for (let s = 0; s < items.length; s += 32) {
@@ -49,35 +62,59 @@ async function imageSource(items: { path: string; label: number }[], w: number, 
     decoded.forEach((d, j) => {
       if (d.ok) {
         frames.push(d.data);
-        labels.push(part[j].label);
+        labels.push(part[j]!.label);
       }
     });
   }
   const rand = seededRandom(seed);
   const bytes = w * h * 3;
+  const truth = Int32Array.from(labels);
   return {
     size: frames.length,
-    labels: Int32Array.from(labels),
+    labels: truth,
     async inputs(tf, indices, train) {
       const x = new Int32Array(indices.length * bytes);
-      indices.forEach((idx, k) => x.set(train ? augmentFrame(frames[idx], w, h, rand, NOTEBOOK_AUGMENT) : frames[idx], k * bytes));
-      return tf.tensor4d(x, [indices.length, h, w, 3], 'int32');
+      const y = new Int32Array(indices.length);
+      indices.forEach((idx, k) => {
+        if (!train) {
+          x.set(frames[idx]!, k * bytes);
+          y[k] = truth[idx]!;
+          return;
+        }
+        const a = augmentFrame(frames[idx]!, w, h, rand, augment);
+        x.set(a.pixels, k * bytes);
+        y[k] = a.mirrored ? mirror[truth[idx]!]! : truth[idx]!;
+      });
+      return { x: tf.tensor4d(x, [indices.length, h, w, 3], 'int32'), labels: y };
     },
   };
 }
 
-/** Trains end to end; appends its epochs to `history` and returns all weights. */
-export async function fineTune(tf: Tfjs, o: FineTuneInput, history: TrainingHistory, log: (line: string) => void): Promise<WeightSet> {
-  const from = trainableFrom(o.backbone, o.blocks);
-  const layers = [...o.backbone, ...o.head];
-  log(`fine-tuning from ${from} on, ${o.train.length} images, augmentation: shift 0.05, zoom 0.1, horizontal flip`);
-  const model: TF.LayersModel = buildTfjsModel(tf, layers, o.weights, { height: o.height, width: o.width }, { trainableFrom: from });
+/** Trains end to end; appends its epochs to `history` and returns every layer's weights. */
+export async function trainEndToEnd(tf: Tfjs, o: EndToEndInput, history: TrainingHistory, log: (line: string) => void): Promise<WeightSet> {
+  const what = o.trainableFrom ? `fine-tuning from ${o.trainableFrom} on` : 'training every layer from random weights';
+  log(`${what}, ${o.train.length} images, augmentation: ${describeAugment(o.augment)}`);
+  const model: TF.LayersModel = buildTfjsModel(
+    tf,
+    o.layers,
+    o.weights,
+    { height: o.height, width: o.width },
+    { trainableFrom: o.trainableFrom, batchNorm: true },
+  );
   try {
-    const train = await imageSource(o.train, o.width, o.height, o.cfg.seed + 1);
-    const valid = await imageSource(o.valid, o.width, o.height, o.cfg.seed + 2);
-    await fitModel(tf, model, train, valid, o.cfg, history, 'fine-tune', log);
-    return readTfjsWeights(model, layers);
+    const train = await imageSource(o.train, o.width, o.height, o.cfg.seed + 1, o.augment, o.mirror);
+    const valid = await imageSource(o.valid, o.width, o.height, o.cfg.seed + 2, o.augment, o.mirror);
+    await fitModel(tf, model, train, valid, o.cfg, history, o.stage, log);
+    return readTfjsWeights(model, o.layers);
   } finally {
     model.dispose();
   }
+}
+
+function describeAugment(a: AugmentConfig): string {
+  const parts = [`shift ${a.widthShift}`, `zoom ${a.zoom}`];
+  if (a.flip) parts.push('horizontal flip');
+  if (a.brightness || a.contrast || a.saturation || a.hue) parts.push(`colour ±${a.brightness}/${a.contrast}/${a.saturation}/${a.hue}`);
+  if (a.occlusion) parts.push(`occluders ${Math.round(a.occlusion * 100)}%`);
+  return parts.join(', ');
 }

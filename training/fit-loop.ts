@@ -10,8 +10,11 @@ import type { TrainingHistory } from './callbacks.ts';
 export interface BatchSource {
   readonly size: number;
   readonly labels: Int32Array;
-  /** Model input for these rows; `train` turns on augmentation where the source has any. */
-  inputs(tf: Tfjs, indices: number[], train: boolean): Promise<TF.Tensor>;
+  /**
+   * Model input for these rows and their labels; `train` turns on augmentation where the source
+   * has any (a mirrored frame may change class, e.g. a `left` label becomes `right`).
+   */
+  inputs(tf: Tfjs, indices: number[], train: boolean): Promise<{ x: TF.Tensor; labels: Int32Array }>;
 }
 
 export interface FitConfig {
@@ -26,6 +29,24 @@ export interface FitConfig {
   seed: number;
   /** Keras' restore_best_weights: end with the weights of the lowest val_loss epoch. */
   restoreBest?: boolean;
+  /**
+   * plateau (the notebook's ReduceLROnPlateau + EarlyStopping) or cosine: the rate falls from lr
+   * to 0 over every step of every epoch (for from-scratch runs, which should run to the end).
+   */
+  schedule?: 'plateau' | 'cosine';
+  /**
+   * Epochs over which the rate rises linearly from 0 to lr first. Adam's first steps move every
+   * weight by about lr whatever its gradient, which throws a trained head off when fine-tuning starts.
+   */
+  warmupEpochs?: number;
+}
+
+/** The learning rate at `step` (0-based) of `total` steps, warm-up steps first. */
+export function scheduledRate(cfg: Pick<FitConfig, 'lr' | 'schedule'>, step: number, total: number, warmup: number): number {
+  if (step < warmup) return (cfg.lr * (step + 1)) / warmup;
+  if (cfg.schedule !== 'cosine') return cfg.lr;
+  const t = (step - warmup) / Math.max(1, total - warmup);
+  return cfg.lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t)));
 }
 
 /** Fisher–Yates with a seeded generator. */
@@ -44,7 +65,7 @@ export async function predictSource(tf: Tfjs, model: TF.LayersModel, src: BatchS
   const out = new Float32Array(src.size * k);
   for (let s = 0; s < src.size; s += batch) {
     const idx = Array.from({ length: Math.min(batch, src.size - s) }, (_, i) => s + i);
-    const x = await src.inputs(tf, idx, false);
+    const { x } = await src.inputs(tf, idx, false);
     const y = model.predict(x) as TF.Tensor;
     out.set((await y.data()) as Float32Array, s * k);
     tf.dispose([x, y]);
@@ -85,6 +106,12 @@ export async function fitModel(
   const stop = new EarlyStopping({ minDelta: cfg.minDelta, patience: cfg.patience });
   const reduce = new ReduceLrOnPlateau({ factor: cfg.lrFactor, patience: cfg.lrPatience, minLr: cfg.minLr });
   const rand = seededRandom(cfg.seed);
+  const cosine = cfg.schedule === 'cosine';
+  const stepsPerEpoch = Math.ceil(train.size / cfg.batch);
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+  const warmupSteps = Math.round((cfg.warmupEpochs ?? 0) * stepsPerEpoch);
+  let step = 0;
+  let plateauLr = cfg.lr; // what ReduceLROnPlateau allows; the warm-up ramps up to it
   let best: { loss: number; epoch: number; weights: TF.Tensor[] } | undefined;
   for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
     const started = performance.now();
@@ -93,16 +120,13 @@ export async function fitModel(
     let accSum = 0;
     for (let s = 0; s < order.length; s += cfg.batch) {
       const idx = order.slice(s, s + cfg.batch);
-      const x = await train.inputs(tf, idx, true);
-      const y = tf.tidy(() =>
-        tf.oneHot(
-          tf.tensor1d(
-            idx.map((i) => train.labels[i]),
-            'int32',
-          ),
-          k,
-        ),
-      );
+      if (cosine || step < warmupSteps)
+        optimizer.learningRate = scheduledRate({ lr: cosine ? cfg.lr : plateauLr, schedule: cfg.schedule }, step, totalSteps, warmupSteps);
+      else optimizer.learningRate = plateauLr;
+      step++;
+      const batch = await train.inputs(tf, idx, true);
+      const x = batch.x;
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), k));
       const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
       tf.dispose([x, y]);
       lossSum += loss * idx.length;
@@ -117,12 +141,14 @@ export async function fitModel(
       if (best) tf.dispose(best.weights);
       best = { loss: v.loss, epoch, weights: model.getWeights().map((w) => w.clone()) };
     }
+    if (cosine) continue; // the schedule owns the rate and runs to the last epoch
     if (stop.onEpochEnd(v.loss)) {
       history.stopped_early = true;
       log(`early stopping: val_loss has not improved by ${cfg.minDelta} for ${cfg.patience} epochs`);
       break;
     }
-    optimizer.learningRate = reduce.onEpochEnd(v.loss, lr);
+    plateauLr = reduce.onEpochEnd(v.loss, plateauLr);
+    optimizer.learningRate = plateauLr;
   }
   if (best) {
     model.setWeights(best.weights);

@@ -3,7 +3,7 @@
 // scales) and the scaling is folded into the first Dense layer afterwards, so the exported head
 // is exactly the notebook's architecture and takes raw features.
 import type * as TF from '@tensorflow/tfjs';
-import { headLayers, randomWeights } from '../engine/backbones.ts';
+import { type HeadPool, headLayers, randomWeights } from '../engine/backbones.ts';
 import type { LayerSpec, WeightSet } from '../engine/layers.ts';
 import { buildTfjsModel, readTfjsWeights } from '../engine/tfjs.ts';
 import type { Tfjs } from '../engine/tfjs.ts';
@@ -17,6 +17,7 @@ export interface HeadConfig extends FitConfig {
   width: number;
   depth: number;
   dropout: number;
+  pool: HeadPool;
   standardize: boolean;
 }
 
@@ -25,6 +26,7 @@ export const HEAD_DEFAULTS: HeadConfig = {
   width: 512,
   depth: 3,
   dropout: 0.2,
+  pool: 'flatten',
   lr: 1e-4,
   batch: 16,
   epochs: 15,
@@ -87,7 +89,7 @@ export function featureSource(rows: FeatureRows, shape: number[], scaling?: Scal
         const d = rows.rowSize;
         for (let i = 0; i < x.length; i++) x[i] = (x[i] - scaling.mean[i % d]) * scaling.scale[i % d];
       }
-      return tf.tensor(x, [indices.length, ...shape]);
+      return { x: tf.tensor(x, [indices.length, ...shape]), labels: Int32Array.from(indices, (i) => rows.labels[i]!) };
     },
   };
 }
@@ -124,7 +126,7 @@ export async function trainHead(
   cfg: HeadConfig,
   log: (line: string) => void,
 ): Promise<TrainedHead> {
-  const layers = headLayers({ classes, width: cfg.width, depth: cfg.depth, dropout: cfg.dropout });
+  const layers = headLayers({ classes, width: cfg.width, depth: cfg.depth, dropout: cfg.dropout, pool: cfg.pool });
   const init = randomWeights(layers, shape, cfg.seed);
   const model: TF.LayersModel = buildTfjsModel(tf, layers, init, { features: shape });
   const scaling = cfg.standardize ? await featureScaling(train) : undefined;

@@ -52,7 +52,7 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
     preprocessing: 'caffe',
     backbone: o.backbone,
     weights: p.weightsId,
-    head: { width: o.head.width, depth: o.head.depth, dropout: o.head.dropout },
+    head: { width: o.head.width, depth: o.head.depth, dropout: o.head.dropout, pool: o.head.pool },
     classes: p.classes.length,
     dataset: { fingerprint: p.fingerprint, counts: classCounts(p.splits) },
     split: readSplitProvenance(o.data),
@@ -89,6 +89,7 @@ export async function buildPackage(p: PackageInput): Promise<{ dir: string; repo
     weights: p.weightsId,
     head: o.head,
     fine_tune: o.fineTune ? { blocks: o.fineTune, ...o.fineTuneCfg } : null,
+    from_scratch: o.fromScratch ? { augment: o.augment } : null,
   };
   Object.assign(files, await reportFiles(report, p.history), {
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`, // again, now with the metrics

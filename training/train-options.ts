@@ -2,6 +2,7 @@
 // package-output.ts both read (kept apart so neither imports the other's module for it).
 import type { BackboneName } from '../engine/backbones.ts';
 import type { EngineKind } from '../engine/engine.ts';
+import type { AugmentPreset } from './augment.ts';
 import type { FitConfig } from './fit-loop.ts';
 import type { HeadConfig } from './head-trainer.ts';
 
@@ -22,6 +23,10 @@ export interface TrainOptions {
   /** Conv blocks to unfreeze after the head is trained; 0 = none. */
   fineTune: number;
   fineTuneCfg: FitConfig;
+  /** Train backbone and head end to end from random weights (no feature cache); `head` holds its fit settings. */
+  fromScratch: boolean;
+  /** Augmentation for end-to-end training (fine-tuning and from scratch). */
+  augment: AugmentPreset;
   cacheRoot: string;
   extractBatch: number;
   memoryCap: number;

@@ -1,20 +1,25 @@
 // `smashsight train`: split folders → bottleneck features (cached, ONNX Runtime) → dense head
 // (tfjs) → optional fine-tuning → stacked model package, evaluated on the test split.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { backboneLayers, featureShape } from '../engine/backbones.ts';
+import { backboneLayers, featureShape, headLayers, randomWeights } from '../engine/backbones.ts';
+import { foldedLayers } from '../engine/layers.ts';
+import { UserError } from '../kit/errors.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import type { Engine } from '../engine/engine.ts';
 import { loadTfjs } from '../engine/tfjs.ts';
 import type { WeightSet } from '../engine/layers.ts';
 import { loadBackboneWeights } from '../engine/backbone-weights.ts';
 import { stageBackbone } from './backbone-source.ts';
-import type { TrainingHistory } from './callbacks.ts';
+import { emptyHistory, type TrainingHistory } from './callbacks.ts';
 import { extractFeatures, fingerprintFiles } from './feature-cache.ts';
 import type { FeatureSet } from './feature-cache.ts';
 import { openFeatureRows } from './feature-reader.ts';
 import { trainHead } from './head-trainer.ts';
-import { fineTune, trainableFrom } from './fine-tune.ts';
+import { augmentPreset, mirrorClasses } from './augment.ts';
+import { trainEndToEnd, trainableFrom } from './fine-tune.ts';
 import { buildPackage } from './package-output.ts';
 import type { EvaluationReport } from './evaluation.ts';
 import { listSplits, type SplitListing, type Splits } from './split-listing.ts';
@@ -44,6 +49,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   log(
     `classes (${classes.length}): ${classes.join(', ')}; images: train ${splits.train.items.length}, valid ${splits.valid.items.length}, test ${splits.test.items.length}`,
   );
+  if (o.fromScratch) return trainFromScratch(o, splits, log);
   const bw = await loadBackboneWeights(o.weights, o.backbone);
   log(`backbone: ${o.backbone} ${o.width}x${o.height}, weights ${bw.description}`);
   const staged = await stageBackbone(o.backbone, bw, o.height, o.width, o.engine === 'tfjs');
@@ -80,18 +86,20 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     let weights: WeightSet = new Map([...bw.weights, ...head.weights]);
     if (o.fineTune > 0) {
       const usable = (set: FeatureSet): { path: string; label: number }[] => set.manifest.rowInputs.map((i) => set.manifest.inputs[i]);
-      weights = await fineTune(
+      weights = await trainEndToEnd(
         tf,
         {
-          backbone: layers,
-          head: head.layers,
+          layers: [...layers, ...head.layers],
           weights,
           height: o.height,
           width: o.width,
-          blocks: o.fineTune,
+          trainableFrom: trainableFrom(layers, o.fineTune),
           train: usable(trainSet),
           valid: usable(validSet),
+          mirror: mirrorClasses(classes),
+          augment: augmentPreset(o.augment),
           cfg: o.fineTuneCfg,
+          stage: 'fine-tune',
         },
         history,
         log,
@@ -114,5 +122,60 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   } finally {
     await engine?.dispose();
     await staged.remove();
+  }
+}
+
+/** Seed of `--weights random[:seed]`, the only weights a from-scratch run starts from. */
+function randomSeed(weights: string): number {
+  const m = /^random(?::(\d+))?$/.exec(weights);
+  if (!m) throw new UserError(`--weights ${weights}: --from-scratch starts from random weights (random[:seed])`);
+  return m[1] === undefined ? 1 : Number(m[1]);
+}
+
+/** Backbone + head trained together from random weights on augmented images: no feature cache. */
+async function trainFromScratch(o: TrainOptions, splits: Splits, log: (line: string) => void): Promise<TrainResult> {
+  const seed = randomSeed(o.weights);
+  const classes = splits.train.classes;
+  const backbone = backboneLayers(o.backbone);
+  const head = headLayers({ classes: classes.length, width: o.head.width, depth: o.head.depth, dropout: o.head.dropout, pool: o.head.pool });
+  const layers = [...backbone, ...head];
+  const { tf, backend } = await loadTfjs();
+  log(`backbone: ${o.backbone} ${o.width}x${o.height} from random weights (seed ${seed}), trained end to end on ${backend}`);
+  const history = emptyHistory();
+  const weights = await trainEndToEnd(
+    tf,
+    {
+      layers,
+      weights: randomWeights(layers, [o.height, o.width, 3], seed),
+      height: o.height,
+      width: o.width,
+      train: splits.train.items,
+      valid: splits.valid.items,
+      mirror: mirrorClasses(classes),
+      augment: augmentPreset(o.augment),
+      cfg: o.head,
+      stage: 'scratch',
+    },
+    history,
+    log,
+  );
+  const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'ss-scratch-'));
+  try {
+    const built = await buildPackage({
+      opts: o,
+      classes,
+      splits,
+      fingerprint: await datasetFingerprint(splits),
+      weightsId: `trained from scratch (random init seed ${seed})`,
+      backbone: foldedLayers(backbone),
+      head,
+      weights,
+      history,
+      stagingDir: staging,
+      log,
+    });
+    return { ...built, history, extracted: 0 };
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
   }
 }
