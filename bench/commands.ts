@@ -29,16 +29,41 @@ function registerBench(program: Command): void {
 function registerBenchTrain(program: Command): void {
   program
     .command('bench-train')
-    .description('feature-extraction images/s per engine and thread count (VGG16, random weights)')
-    .option('--backbone <name>', 'vgg16 or tiny', backboneFlag, 'vgg16')
-    .option('--size <WxH>', 'input size', '224x224')
+    .description('training speed: feature extraction images/s per engine and threads (VGG16), then bn5 trained end to end on tfjs beside PyTorch')
+    .option('--backbone <name>', 'feature extraction: vgg16, bn5 or tiny', backboneFlag, 'vgg16')
+    .option('--size <WxH>', 'feature extraction: input size', '224x224')
     .option('--warmup <n>', 'untimed runs first', numberFlag('--warmup', POSITIVE_INT), 3)
     .option('--runs <n>', 'timed runs (batch 1)', numberFlag('--runs', POSITIVE_INT), 20)
     .option('--tfjs-runs <n>', 'timed runs on tfjs (slower)', numberFlag('--tfjs-runs', POSITIVE_INT), 5)
-    .action(async (f: { backbone: BackboneName; size: string; warmup: number; runs: number; tfjsRuns: number }) => {
-      const { runBenchTrain } = await import('./train.ts');
-      await runBenchTrain({ ...f, ...parseSize(f.size) });
-    });
+    .option('--train-size <WxH>', 'end-to-end training: input size', '160x120')
+    .option('--train-batch <n>', 'end-to-end training: batch', numberFlag('--train-batch', POSITIVE_INT), 32)
+    .option('--train-steps <n>', 'end-to-end training: timed steps per figure', numberFlag('--train-steps', POSITIVE_INT), 6)
+    .option('--rounds <n>', 'end-to-end training: alternating tfjs/PyTorch rounds', numberFlag('--rounds', POSITIVE_INT), 3)
+    .option('--no-features', 'skip the feature-extraction part')
+    .action(
+      async (f: {
+        backbone: BackboneName;
+        size: string;
+        warmup: number;
+        runs: number;
+        tfjsRuns: number;
+        trainSize: string;
+        trainBatch: number;
+        trainSteps: number;
+        rounds: number;
+        features: boolean;
+      }) => {
+        const os = await import('node:os');
+        if (f.features) {
+          const { runBenchTrain } = await import('./train.ts');
+          await runBenchTrain({ ...f, ...parseSize(f.size) });
+        }
+        const { runTrainingBench } = await import('./train-e2e.ts');
+        const size = parseSize(f.trainSize, { flag: '--train-size', minWidth: 32 });
+        const say = (line: string): void => void process.stdout.write(`${line}\n`);
+        await runTrainingBench({ ...size, batch: f.trainBatch, steps: f.trainSteps, rounds: f.rounds, threads: os.availableParallelism() }, say);
+      },
+    );
 }
 
 export function registerBenchCommands(program: Command): void {
