@@ -24,6 +24,40 @@ interface ConvGradAttrs {
   inputShape?: [number, number, number, number];
 }
 
+type Conv2DInfo = ReturnType<Tfjs['backend_util']['computeConv2DInfo']>;
+
+/** The forward convolution's geometry (channels last), as both gradient kernels need it. */
+function convInfo(tf: Tfjs, inputShape: number[], filterShape: number[], a: ConvGradAttrs): Conv2DInfo {
+  type Shape4 = [number, number, number, number];
+  return tf.backend_util.computeConv2DInfo(
+    inputShape as Shape4,
+    filterShape as Shape4,
+    a.strides,
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+/** Short names for the sizes the kernels loop over. */
+function dims(i: Conv2DInfo) {
+  return {
+    N: i.batchSize,
+    H: i.inHeight,
+    W: i.inWidth,
+    Ci: i.inChannels,
+    OH: i.outHeight,
+    OW: i.outWidth,
+    Co: i.outChannels,
+    KH: i.filterHeight,
+    KW: i.filterWidth,
+    SH: i.strideHeight,
+    SW: i.strideWidth,
+  };
+}
+
 function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boolean } = {}): boolean {
   const k = (name: string): KFunc => {
     const cfg = tf.getKernel(name, 'wasm');
@@ -46,29 +80,8 @@ function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boo
       const { x, dy } = inputs as { x: Info; dy: Info };
       const a = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
       if (a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter (wasm): only NHWC');
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        a.filterShape,
-        a.strides,
-        1,
-        a.pad as 'same',
-        a.dimRoundingMode,
-        false,
-        'channelsLast',
-      );
-      const {
-        batchSize: N,
-        inHeight: H,
-        inWidth: W,
-        inChannels: Ci,
-        outHeight: OH,
-        outWidth: OW,
-        outChannels: Co,
-        filterHeight: KH,
-        filterWidth: KW,
-        strideHeight: SH,
-        strideWidth: SW,
-      } = info;
+      const info = convInfo(tf, x.shape, a.filterShape, a);
+      const { N, H, W, Ci, OH, OW, Co, KH, KW, SH, SW } = dims(info);
       const { top, left } = info.padInfo;
       const temps: Info[] = [];
       try {
@@ -124,28 +137,8 @@ function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boo
         const b = backend as BackendWasm;
         const { dy, filter } = inputs as { dy: Info; filter: Info };
         const a = attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
-        const info = tf.backend_util.computeConv2DInfo(
-          a.inputShape,
-          filter.shape as [number, number, number, number],
-          a.strides,
-          1,
-          a.pad as 'same',
-          a.dimRoundingMode,
-          false,
-          'channelsLast',
-        );
-        const {
-          inHeight: H,
-          inWidth: W,
-          inChannels: Ci,
-          outHeight: OH,
-          outWidth: OW,
-          outChannels: Co,
-          filterHeight: KH,
-          filterWidth: KW,
-          strideHeight: SH,
-          strideWidth: SW,
-        } = info;
+        const info = convInfo(tf, a.inputShape, filter.shape, a);
+        const { H, W, Ci, OH, OW, Co, KH, KW, SH, SW } = dims(info);
         // dy dilated by the stride (zeros between rows/cols; JS scatter when stride > 1), then a stride-1 conv.
         const DH = (OH - 1) * SH + 1,
           DW = (OW - 1) * SW + 1;
@@ -240,7 +233,7 @@ function registerWasmTrainingSpeedups(tf: Tfjs): void {
 
   replace('Cast', (orig) => (args) => {
     const { x } = args.inputs;
-    if (x!.dtype !== args.attrs['dtype'] || x!.dtype === 'string') return orig(args);
+    if (x!.dtype !== args.attrs.dtype || x!.dtype === 'string') return orig(args);
     args.backend.incRef(x!.dataId);
     return { dataId: x!.dataId, shape: x!.shape, dtype: x!.dtype };
   });
@@ -256,7 +249,7 @@ function registerWasmTrainingSpeedups(tf: Tfjs): void {
         attrs,
       } = args;
       const rank = x!.shape.length;
-      const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x!.shape).sort((p, q) => p - q);
+      const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x!.shape).sort((p, q) => p - q);
       const lead = axes.every((a, i) => a === i) && axes.length < rank && axes.length > 0;
       if (!lead || x!.dtype !== 'float32') return orig(args);
       const R = x!.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
@@ -269,7 +262,7 @@ function registerWasmTrainingSpeedups(tf: Tfjs): void {
       const o = b.typedArrayFromHeap(out) as Float32Array;
       for (let c = 0; c < C; c++) o[c] = mean ? acc[c]! / R : acc[c]!;
       const rest = x!.shape.slice(axes.length);
-      out.shape = attrs['keepDims'] ? [...axes.map(() => 1), ...rest] : rest;
+      out.shape = attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest;
       return out;
     };
   replace('Sum', (orig) => leadingReduce(orig, false));
@@ -283,11 +276,11 @@ function registerWasmTrainingSpeedups(tf: Tfjs): void {
     } = args;
     const info = tf.backend_util.computePool2DInfo(
       input!.shape as [number, number, number, number],
-      attrs['filterSize'] as number,
-      attrs['strides'] as number,
+      attrs.filterSize as number,
+      attrs.strides as number,
       1,
-      attrs['pad'] as 'valid',
-      attrs['dimRoundingMode'] as 'floor',
+      attrs.pad as 'valid',
+      attrs.dimRoundingMode as 'floor',
     );
     const {
       batchSize: N,
@@ -369,7 +362,7 @@ function registerWasmTrainingSpeedups(tf: Tfjs): void {
       backend: b,
       attrs,
     } = args;
-    const reps = attrs['reps'] as number[];
+    const reps = attrs.reps as number[];
     const shape = x!.shape;
     let k = 0;
     while (k < shape.length && shape[k] === 1) k++;
