@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.ts';
+import { cli, quickTrainArgs } from './helpers/cli.ts';
 import { loadBackboneWeights } from '../engine/backbone-weights.ts';
 import { backboneLayers, randomWeights } from '../engine/backbones.ts';
 import type { BackboneName } from '../engine/backbones.ts';
@@ -15,31 +15,14 @@ import { imageSplit } from './helpers/training-fixtures.ts';
 
 /** A quick train run writing under `<root>/<run>/`: tiny sizes, one epoch. */
 function trainArgs(root: string, run: string, weights: string, backbone = 'tiny'): string[] {
-  return [
-    'train',
-    '--data',
-    path.join(root, 'data'),
-    '--backbone',
-    backbone,
-    '--weights',
+  return quickTrainArgs({
+    data: path.join(root, 'data'),
+    out: path.join(root, run, 'models'),
+    cache: path.join(root, run, 'cache'),
+    name: 'from-h5',
     weights,
-    '--size',
-    '32x32',
-    '--width',
-    '8',
-    '--depth',
-    '1',
-    '--epochs',
-    '1',
-    '--threads',
-    '1',
-    '--name',
-    'from-h5',
-    '--out',
-    path.join(root, run, 'models'),
-    '--cache',
-    path.join(root, run, 'cache'),
-  ];
+    backbone,
+  });
 }
 
 const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.ts';
+import { cli, quickTrainArgs } from './helpers/cli.ts';
 import type { CliResult } from './helpers/cli.ts';
 import { imageSplit } from './helpers/training-fixtures.ts';
 import { backboneLayers, randomWeights } from '../engine/backbones.ts';
@@ -13,32 +13,8 @@ import { loadTfjsModel } from '../engine/tfjs-io.ts';
 
 /** A quick train run: tiny sizes, one epoch; the point is what it refuses. */
 function quickTrain(root: string, extra: string[] = []): CliResult {
-  return cli([
-    'train',
-    '--data',
-    path.join(root, 'data'),
-    '--backbone',
-    'tiny',
-    '--weights',
-    'random:1',
-    '--size',
-    '32x32',
-    '--width',
-    '8',
-    '--depth',
-    '1',
-    '--epochs',
-    '1',
-    '--threads',
-    '1',
-    '--name',
-    'quick',
-    '--out',
-    path.join(root, 'models'),
-    '--cache',
-    path.join(root, 'cache'),
-    ...extra,
-  ]);
+  const args = quickTrainArgs({ data: path.join(root, 'data'), out: path.join(root, 'models'), cache: path.join(root, 'cache'), name: 'quick' });
+  return cli([...args, ...extra]);
 }
 
 function cacheManifests(root: string): { complete: boolean; skipped: { path: string }[] }[] {

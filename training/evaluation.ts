@@ -12,7 +12,7 @@ import { curvesSvg } from './curves-plot.ts';
 import { argmaxRows, evaluatePredictions, evaluationMarkdown } from './metrics.ts';
 import type { Evaluation } from './metrics.ts';
 import { svgToPng } from './plot-svg.ts';
-import type { SplitListing } from './split-listing.ts';
+import { dataRootOf, type SplitListing } from './split-listing.ts';
 
 export interface EvaluationReport extends Evaluation {
   model: string;
@@ -49,7 +49,7 @@ export async function evaluatePackage(
     model: pkg.meta.name,
     weights: pkg.meta.weights,
     data: listing.dir,
-    split: readSplitProvenance(path.dirname(listing.dir)),
+    split: readSplitProvenance(dataRootOf(listing.dir)),
     evaluated: new Date().toISOString(),
     skipped: r.bad,
     mistakes,

@@ -27,6 +27,12 @@ export async function splitDir(data: string, split: string): Promise<string> {
   throw new UserError(`${withImages}: split folder not found`);
 }
 
+/** The data folder (the one holding train/valid/test and split.json) a split folder belongs to. */
+export function dataRootOf(splitFolder: string): string {
+  const up = path.dirname(path.resolve(splitFolder));
+  return path.basename(path.resolve(splitFolder)) === 'images' ? path.dirname(up) : up;
+}
+
 /** Class folder names under a split folder, sorted. */
 export async function classFolders(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });

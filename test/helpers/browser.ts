@@ -10,20 +10,14 @@ import { exportOnnx } from '../../engine/onnx-export.ts';
 import { modelInput, writeModelPackage } from '../../engine/package.ts';
 import type { State } from '../../server/protocol.ts';
 import type { ServeConfig } from '../../server/serve.ts';
+import { CHROMIUM_ARGS } from '../../bench/glass.ts';
 import { startTestServer, type TestServer } from './server.ts';
 
 export const CHROMIUM_PATH = process.env.SMASHSIGHT_CHROMIUM ?? '/usr/bin/chromium';
 const INSTALL = 'sudo apt-get install -y chromium';
 
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// The flags the glass-to-glass bench launches Chromium with: one list for both.
+const ARGS = CHROMIUM_ARGS;
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
