@@ -19,8 +19,9 @@ usage() {
 usage: record.sh --out DIR [--session S] [--repo PATH] [--characters "a b ..."]
                  [--colors "default red blue"] [--scenes "oa_dm1 ..."] [--frames N] [--fps F]
                  [--bots N] [--display :N] [--dry-run]
-  --out DIR       frames go to DIR/<character>/<label>_bg_on_NNN.jpg (required)
-  --session S     session id / random seed (default 1); also written to DIR/session.json
+  --out DIR       frames go to DIR/<character>/<label>_bg_on_NNN.jpg (required); the log and
+                  session.json to DIR/.record/ (hidden: `smashsight split` ignores it)
+  --session S     session id / random seed (default 1)
   --repo PATH     smashsight checkout (default: this script's ../..)
   --frames N      frames per (character, scene) in total, half per facing (default 40)
   --fps F         capture rate (default 3)
@@ -41,47 +42,24 @@ FPS=3
 BOTS=""
 DISP=""
 DRY=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --out) OUT="$2"; shift 2 ;;
-    --session) SESSION="$2"; shift 2 ;;
-    --repo) REPO="$(cd "$2" && pwd)"; shift 2 ;;
-    --characters) CHARACTERS="$2"; shift 2 ;;
-    --colors) COLORS="$2"; shift 2 ;;
-    --scenes) SCENES="$2"; shift 2 ;;
-    --frames) FRAMES="$2"; shift 2 ;;
-    --fps) FPS="$2"; shift 2 ;;
-    --bots) BOTS="$2"; shift 2 ;;
-    --display) DISP="$2"; shift 2 ;;
-    --dry-run) DRY=1; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "record.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=game-lib.sh
+RG_NAME=record.sh
+. "$HERE/game-lib.sh"
+rg_parse_args "--out=OUT --session=SESSION --repo=REPO --characters=CHARACTERS --colors=COLORS --scenes=SCENES
+  --frames=FRAMES --fps=FPS --bots=BOTS --display=DISP --dry-run!DRY" "$@"
+REPO="$(cd "$REPO" && pwd)"
 [ -n "$OUT" ] || { usage >&2; exit 2; }
 [ -f "$REPO/bin/smashsight.js" ] || { echo "record.sh: no bin/smashsight.js in $REPO (use --repo)" >&2; exit 2; }
 
-# ---- dependencies (installed only when missing) ----
-need=()
-[ -x /usr/games/openarena ] || need+=(openarena)
-command -v Xvfb >/dev/null || need+=(xvfb)
-command -v xdotool >/dev/null || need+=(xdotool)
-command -v xwininfo >/dev/null || need+=(x11-utils)
-command -v ffmpeg >/dev/null || need+=(ffmpeg)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "record.sh: installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "${need[@]}" ||
-    { apt-get update && apt-get install -y --no-install-recommends "${need[@]}"; }
-fi
+rg_need_packages xdotool ffmpeg
 
 # ---- session randomness (deterministic per session id) ----
-seed=$(printf '%s' "$SESSION" | cksum | cut -d' ' -f1)
-RANDOM=$((seed % 32768))
-TURN=$([ $((RANDOM % 2)) -eq 0 ] && echo left || echo right)   # +left / +right
+rg_seed "$SESSION"; seed=$RG_SEED
+if [ $((RANDOM % 2)) -eq 0 ]; then TURN=left; else TURN=right; fi  # +left / +right (no $(): subshells reseed RANDOM)
 YAWSPEED=$((12 + RANDOM % 20))                                  # degrees per second
-RANGE=$((85 + RANDOM % 40))                                     # camera distance
+RANGE=$((60 + RANDOM % 30))                                     # camera distance
 [ -n "$BOTS" ] || BOTS=$((1 + RANDOM % 2))
+LOOKDOWN="0.$((4 + RANDOM % 3))"                                # s at 40 deg/s: 16-24 deg down
 BOTNAMES=(sarge grism kyonshi major sergei ayumi)
 read -r -a CHARS <<<"$CHARACTERS"
 read -r -a COLS <<<"$COLORS"
@@ -90,69 +68,22 @@ COLOR_SHIFT=$((RANDOM % ${#COLS[@]}))
 
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
-WORK="$(mktemp -d /tmp/rg-record.XXXXXX)"
-LOG="$OUT/record.log"
-echo "session=$SESSION seed=$seed turn=$TURN yawspeed=$YAWSPEED range=$RANGE bots=$BOTS" | tee -a "$LOG"
+META="$OUT/.record"   # a dot-folder: `smashsight split` skips it, so the folder splits as it is
+mkdir -p "$META"
+LOG="$META/record.log"
+echo "session=$SESSION seed=$seed turn=$TURN yawspeed=$YAWSPEED range=$RANGE bots=$BOTS lookdown=$LOOKDOWN" | tee -a "$LOG"
 
 # ---- cleanup: every child we started, on exit or Ctrl-C ----
-XVFB_PID=""; GAME_PID=""; CAP_PID=""
-cleanup() {
-  exec 3>&- 2>/dev/null || true
-  for p in $CAP_PID $GAME_PID $XVFB_PID; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5
-  for p in $CAP_PID $GAME_PID $XVFB_PID; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+CAP_PID=""
+trap 'rg_cleanup $CAP_PID' EXIT
 trap 'echo "record.sh: interrupted" >&2; exit 130' INT TERM
+rg_work_dir
+rg_display "$DISP"
 
-# ---- X display ----
-if [ -z "$DISP" ]; then
-  n=90
-  while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-  DISP=":$n"
-  Xvfb "$DISP" -screen 0 640x480x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-  XVFB_PID=$!
-  for _ in $(seq 50); do xdpyinfo -display "$DISP" >/dev/null 2>&1 && break; sleep 0.2; done
-fi
-export DISPLAY="$DISP"
-export LIBGL_ALWAYS_SOFTWARE=1
-
-say() { echo "$*" >&3; }   # a line on the game's console (its stdin)
-
-start_game() {  # $1 = map
-  local map="$1"
-  rm -f "$WORK/cmd.fifo"; mkfifo "$WORK/cmd.fifo"
-  mkdir -p "$WORK/home"
-  HOME="$WORK/home" nice -n 5 /usr/games/openarena \
-    +set s_initsound 0 +set r_fullscreen 0 +set r_mode -1 +set r_customwidth 640 +set r_customheight 480 \
-    +set com_maxfps 10 +set cg_draw2d 0 +set cg_drawGun 0 +set cg_thirdperson 1 \
-    +set cg_thirdpersonrange "$RANGE" +set cg_thirdpersonangle 90 +set cg_forcemodel 1 \
-    +set model "${CHARS[0]}/default" +set headmodel "${CHARS[0]}/default" \
-    +set g_gametype 0 +set fraglimit 0 +set timelimit 0 +set cl_yawspeed "$YAWSPEED" \
-    +set sv_pure 0 +devmap "$map" <"$WORK/cmd.fifo" >"$WORK/game.log" 2>&1 &
-  GAME_PID=$!
-  exec 3>"$WORK/cmd.fifo"
-  local t=0
-  until grep -aq "entered the game" "$WORK/game.log"; do
-    sleep 1; t=$((t + 1))
-    if ! kill -0 "$GAME_PID" 2>/dev/null || [ $t -ge 180 ]; then
-      echo "record.sh: game did not reach gameplay on $map" >&2; tail -20 "$WORK/game.log" >&2; return 1
-    fi
-  done
-  say "god"
-  for b in $(seq "$BOTS"); do say "addbot ${BOTNAMES[$(((RANDOM + b) % ${#BOTNAMES[@]}))]} 1"; done
-  say "+$TURN"
-  sleep 3
-}
-
-stop_game() {
-  say "quit" 2>/dev/null || true
-  exec 3>&-
-  for _ in $(seq 20); do kill -0 "$GAME_PID" 2>/dev/null || break; sleep 0.5; done
-  kill "$GAME_PID" 2>/dev/null || true
-  wait "$GAME_PID" 2>/dev/null || true
-  GAME_PID=""
+start_game() {  # $1 = map; bot names drawn from the session's $RANDOM
+  local bots=() b
+  for b in $(seq "$BOTS"); do bots+=("${BOTNAMES[$(((RANDOM + b) % ${#BOTNAMES[@]}))]}"); done
+  rg_start_game "$1" "$RANGE" "$YAWSPEED" "$TURN" "$LOOKDOWN" "${bots[@]}"
 }
 
 SKINS="$(for f in /usr/share/games/openarena/baseoa/*.pk3; do unzip -l "$f"; done 2>/dev/null | grep -o 'models/players/[^/]*/upper_[^ ]*\.skin' || true)"
@@ -179,6 +110,7 @@ for map in "${MAPS[@]}"; do
     echo "$(date +%T) $map $ch/$col" | tee -a "$LOG"
     if [ $DRY -eq 1 ]; then ci=$((ci + 1)); continue; fi
     say "model $ch/$col"; say "headmodel $ch/$col"
+    say "cg_forcemodel 0"; sleep 0.3; say "cg_forcemodel 1"   # re-dress the bots as the new model
     sleep 2
     say "set cg_thirdpersonangle 90"; sleep 1
     capture "${ch}_${col}_${scene}_left" "$half" || echo "record.sh: capture failed (see $LOG)" >&2
@@ -186,11 +118,11 @@ for map in "${MAPS[@]}"; do
     capture "${ch}_${col}_${scene}_right" "$rest" || echo "record.sh: capture failed (see $LOG)" >&2
     ci=$((ci + 1))
   done
-  [ $DRY -eq 1 ] || stop_game
+  [ $DRY -eq 1 ] || rg_stop_game
   si=$((si + 1))
 done
 t1=$(date +%s)
-cat >"$OUT/session.json" <<EOF
+cat >"$META/session.json" <<EOF
 {"game":"openarena","session":"$SESSION","seed":$seed,"turn":"$TURN","yawspeed":$YAWSPEED,"camera_range":$RANGE,"bots":$BOTS,"characters":"$CHARACTERS","colors":"$COLORS","scenes":"$SCENES","frames_per_character_scene":$FRAMES,"fps":$FPS,"seconds":$((t1 - t0))}
 EOF
 echo "done in $((t1 - t0)) s: $(find "$OUT" -name '*.jpg' | wc -l) frames in $OUT" | tee -a "$LOG"
