@@ -17,7 +17,6 @@ import { PrepareStage } from './prepare.ts';
 import { Preview } from './preview.ts';
 import type { RegionSpec, SmoothingSettings, SourceStatus } from './protocol.ts';
 import { PublishStage } from './publish.ts';
-import { SmoothStage } from './smooth.ts';
 import { SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
 import { StateStore, type PredictionUpdate } from './store.ts';
 import { WsHub, type WsCaps } from './ws-hub.ts';
@@ -143,7 +142,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   });
   const publish = new PublishStage(hub, metrics);
   const pipeline = new Pipeline<PredictionUpdate>(
-    { prepare, engine, smooth: new SmoothStage(store), publish },
+    { prepare, engine, smooth: store, publish },
     { fps: config.fps, metrics, onError: (err) => log(`frame skipped: ${err.message}`) },
   );
   source.on('frame', (f) => {

@@ -1,7 +1,9 @@
 // The one state store (TournamentStreamHelper's idea): regions, overrides, smoothed labels and the
 // latest frame's results live here; every change comes out as the protocol message that describes
 // it, and a page that (re)connects gets the whole thing at once.
+import type { Frame } from '../source/frames.ts';
 import type { Metrics } from './metrics.ts';
+import type { Batch } from './prepare.ts';
 import { PROTOCOL_VERSION, UNKNOWN, WHOLE_FRAME } from './protocol.ts';
 import type {
   EngineStatus,
@@ -116,6 +118,11 @@ export class StateStore {
     if (label === null) this.overrides.delete(region);
     else this.overrides.set(region, label);
     return { ok: true, value: this.refresh(slot) };
+  }
+
+  /** The pipeline's smooth stage: one frame's engine result into the store. */
+  smooth(frame: Frame, batch: Batch, probs: Float32Array): PredictionUpdate {
+    return this.applyPrediction(batch.names, probs, frame.seq, frame.capturedAt);
   }
 
   /** Smooths one engine result (n regions × labels probabilities) into views and messages. */
