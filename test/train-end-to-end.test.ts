@@ -83,6 +83,8 @@ describe('train end to end', () => {
       '32',
       '--depth',
       '1',
+      '--augment',
+      'notebook',
       '--name',
       'scratch',
       '--out',
@@ -92,8 +94,9 @@ describe('train end to end', () => {
     expect(r.stderr).toContain('training every layer from random weights');
     const report = JSON.parse(fs.readFileSync(path.join(r.stdout.trim(), 'evaluation.json'), 'utf8')) as { top1: number; total: number };
     expect(report.total).toBeGreaterThanOrEqual(40);
-    // chance 0.5; measured 0.77 (the figure is ~4 px tall at 96x72: a real but hard task for 20 short epochs)
-    expect(report.top1).toBeGreaterThanOrEqual(0.7);
+    // chance 0.5; measured 0.90. The figure is ~4 px tall at 96x72; with the scratch preset's any-hue
+    // jitter the colours these two differ in are gone too, and 20 short epochs stay near chance.
+    expect(report.top1).toBeGreaterThanOrEqual(0.8);
     const meta = JSON.parse(fs.readFileSync(path.join(r.stdout.trim(), 'meta.json'), 'utf8'));
     expect(meta).toMatchObject({ backbone: 'bn5', head: { pool: 'gap' }, weights: 'trained from scratch (random init seed 1)' });
   }, 900_000);
