@@ -58,6 +58,26 @@ function dims(i: Conv2DInfo) {
   };
 }
 
+/** A stride-1 NHWC conv on the wasm backend with explicit [top, bottom, left, right] pads: both gradients are one. */
+function paddedConv(conv2d: KFunc, b: BackendWasm, x: Info, filter: Info, pads: [number, number, number, number], dilations: [number, number]): Info {
+  const [top, bottom, left, right] = pads;
+  return conv2d({
+    inputs: { x, filter },
+    backend: b,
+    attrs: {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations,
+    },
+  });
+}
+
 function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boolean } = {}): boolean {
   const k = (name: string): KFunc => {
     const cfg = tf.getKernel(name, 'wasm');
@@ -100,21 +120,7 @@ function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boo
         temps.push(xT);
         const dyT = transpose({ inputs: { x: dy }, backend: b, attrs: { perm: [1, 2, 0, 3] } }); // [OH,OW,N,Co]
         temps.push(dyT);
-        const g = conv2d({
-          inputs: { x: xT, filter: dyT },
-          backend: b,
-          attrs: {
-            strides: [1, 1],
-            pad: [
-              [0, 0],
-              [top, bottom],
-              [left, right],
-              [0, 0],
-            ],
-            dataFormat: 'NHWC',
-            dilations: [SH, SW],
-          },
-        }); // [Ci,KH,KW,Co]
+        const g = paddedConv(conv2d, b, xT, dyT, [top, bottom, left, right], [SH, SW]); // [Ci,KH,KW,Co]
         temps.push(g);
         if (g.shape[1] !== KH || g.shape[2] !== KW) throw new Error(`Conv2DBackpropFilter (wasm): got ${g.shape}, want ${[Ci, KH, KW, Co]}`);
         return transpose({ inputs: { x: g }, backend: b, attrs: { perm: [1, 2, 0, 3] } }); // [KH,KW,Ci,Co]
@@ -172,21 +178,7 @@ function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boo
               const d0 = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * Co * Ci;
               for (let ci = 0; ci < Ci; ci++) for (let co = 0; co < Co; co++) dst[d0 + co * Ci + ci] = src[s0 + ci * Co + co]!;
             }
-          return conv2d({
-            inputs: { x: dyD, filter: wf },
-            backend: b,
-            attrs: {
-              strides: [1, 1],
-              pad: [
-                [0, 0],
-                [top, bottom],
-                [left, right],
-                [0, 0],
-              ],
-              dataFormat: 'NHWC',
-              dilations: [1, 1],
-            },
-          });
+          return paddedConv(conv2d, b, dyD, wf, [top, bottom, left, right], [1, 1]);
         } finally {
           b.disposeData(wf.dataId);
           if (dyD !== dy) b.disposeData(dyD.dataId);
