@@ -78,7 +78,7 @@ function paddedConv(conv2d: KFunc, b: BackendWasm, x: Info, filter: Info, pads: 
   });
 }
 
-function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boolean } = {}): boolean {
+function registerWasmConvGrads(tf: Tfjs): void {
   const k = (name: string): KFunc => {
     const cfg = tf.getKernel(name, 'wasm');
     if (!cfg) throw new Error(`tfjs-wasm has no ${name} kernel`);
@@ -88,10 +88,7 @@ function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boo
   const transpose = k('Transpose');
   const slice = k('Slice');
 
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    if (!opts.replace) return false;
-    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-  }
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
@@ -186,14 +183,12 @@ function registerWasmConvGrads(tf: Tfjs, opts: { replace?: boolean; others?: boo
       },
     } as TF.KernelConfig);
   }
-  if (opts.others !== false) registerWasmTrainingSpeedups(tf);
-  return true;
+  registerWasmTrainingSpeedups(tf);
 }
 
-/** Same signature as models/tfjs-wasm-grad.ts: registers all of the above (replacing a JS one already there). */
-/** Registers (once) the fast gradient kernels tfjs-wasm lacks or runs slowly; training on wasm needs them. */
-export function registerWasmTrainingKernels(tf: Tfjs): boolean {
-  return registerWasmConvGrads(tf, { replace: true });
+/** Registers the fast gradient kernels tfjs-wasm lacks or runs slowly; training on wasm needs them. */
+export function registerWasmTrainingKernels(tf: Tfjs): void {
+  registerWasmConvGrads(tf);
 }
 
 const speedups = new WeakSet<object>();
