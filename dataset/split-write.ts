@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { createProgress } from '../kit/progress.ts';
+import { overlap } from './paths.ts';
 import { scanImages } from './scan.ts';
 import { readSessions } from './sessions.ts';
 import { MANIFEST_FILE, type SplitManifest } from './manifest.ts';
@@ -24,8 +25,12 @@ export interface SplitCommandOptions {
 export async function runSplit(o: SplitCommandOptions, log: (line: string) => void = console.log): Promise<Assignment> {
   validatePercentages(o.percent);
   const out = path.resolve(o.out);
-  const rel = path.relative(path.resolve(o.in), out);
-  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) throw new UserError(`--out ${o.out}: must not be --in or inside it`);
+  // Checked on real paths, both ways: --force replaces --out whole, so an --out that holds --in
+  // would delete the frames it is about to split.
+  const rel = overlap(o.in, out);
+  if (rel === 'same') throw new UserError(`--out ${o.out}: is the --in folder itself`);
+  if (rel === 'b-in-a') throw new UserError(`--out ${o.out}: is inside --in ${o.in}; choose a folder outside it`);
+  if (rel === 'a-in-b') throw new UserError(`--out ${o.out}: holds --in ${o.in} (replacing it would delete the frames); choose a folder outside it`);
   if (!o.force && (await nonEmpty(out))) throw new UserError(`${o.out}: output folder is not empty (pass --force to replace it)`);
 
   const scan = await scanImages(o.in, { skipBad: o.skipBad, checkJpeg: o.checkJpeg });

@@ -192,6 +192,33 @@ describe('split', () => {
     expect(tree(out)).toHaveLength(all.length);
     expect(fs.readdirSync(root).sort()).toEqual(['keras']); // no temp or old folder left behind
   });
+
+  it('refuses --out that holds --in, is it, or lies inside it, on real paths, even with --force', async () => {
+    const root = tmp();
+    const x = path.join(root, 'X');
+    const inside = path.join(x, 'in');
+    makeDataset(inside);
+    fs.writeFileSync(path.join(x, 'precious.txt'), 'keep');
+    const before = tree(x);
+    // the reproduction: --out is the parent of --in
+    const run = cli('split', '--in', inside, '--out', x, '--force');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/--out .*holds --in/);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // one line, no stack
+    expect(tree(x)).toEqual(before);
+    expect(fs.existsSync(path.join(x, 'precious.txt'))).toBe(true);
+    // the same through a symlink, through '..', the folder itself, and --out inside --in
+    fs.symlinkSync(x, path.join(root, 'link'));
+    await expect(runSplit({ ...baseOptions(inside, path.join(root, 'link')), force: true }, quiet)).rejects.toThrow(/holds --in/);
+    await expect(runSplit({ ...baseOptions(inside, path.join(inside, '..')), force: true }, quiet)).rejects.toThrow(/holds --in/);
+    await expect(runSplit({ ...baseOptions(path.join(root, 'link', 'in'), x), force: true }, quiet)).rejects.toThrow(/holds --in/);
+    await expect(runSplit({ ...baseOptions(inside, path.join(root, 'link', 'in')), force: true }, quiet)).rejects.toThrow(/--in folder itself/);
+    await expect(runSplit({ ...baseOptions(inside, path.join(root, 'link', 'in', 'keras')), force: true }, quiet)).rejects.toThrow(/inside --in/);
+    expect(tree(x)).toEqual(before);
+    // a sibling whose name merely starts like the input is fine
+    await runSplit({ ...baseOptions(inside, path.join(x, 'in-keras')), force: true }, quiet);
+    expect(tree(inside)).toHaveLength(80);
+  });
 });
 
 describe('bad frames', () => {
