@@ -64,7 +64,7 @@ function registerTrain(program: Command): void {
     )
     .option('--size <WxH>', 'model input size (frames are stretched to it)', '224x224')
     .option('--name <name>', 'package name after the date stamp', nameFlag, 'model')
-    .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/', 'models')
+    .option('--out <dir>', 'writes <out>/<YYYY-MM-DD-HH-MM>-<name>/ (-2, -3… when taken: never replaces a package)', 'models')
     .option('--package-dir <dir>', 'write the package exactly here instead (replaced atomically), e.g. models/demo')
     .option('--width <n>', 'head: Dense units', numberFlag('--width', POSITIVE_INT), 512)
     .option('--depth <n>', 'head: Dense+Dropout pairs', numberFlag('--depth', WHOLE_NUMBER), 3)

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readSplitProvenance } from '../dataset/manifest.ts';
+import { removeOnInterrupt } from '../dataset/temp-files.ts';
 import type { LayerSpec, WeightSet } from '../engine/layers.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import { packageFiles } from '../engine/package-files.ts';
@@ -41,9 +42,41 @@ export function dateStamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}-${p(d.getMinutes())}`;
 }
 
+/**
+ * Claims `<out>/<base>` for a new package, or `<base>-2`, `-3`… when that folder is taken (two
+ * runs with one --name finishing in the same minute): mkdir either makes the folder or fails, so
+ * two runs never claim the same one and neither replaces the other's package.
+ */
+export async function claimPackageDir(out: string, base: string): Promise<string> {
+  await fs.mkdir(out, { recursive: true });
+  for (let n = 1; ; n++) {
+    const dir = path.join(out, n === 1 ? base : `${base}-${n}`);
+    try {
+      await fs.mkdir(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 export async function buildPackage(p: PackageInput): Promise<{ dir: string; report: EvaluationReport }> {
   const o = p.opts;
-  const dir = o.packageDir ?? path.join(o.out, `${dateStamp(o.now ?? new Date())}-${o.name}`);
+  if (o.packageDir) return buildPackageIn(p, o.packageDir); // --package-dir: replaced, as its help says
+  const dir = await claimPackageDir(o.out, `${dateStamp(o.now ?? new Date())}-${o.name}`);
+  const unclaim = removeOnInterrupt(dir, 'empty-dir'); // an interrupted run leaves no empty folder
+  try {
+    return await buildPackageIn(p, dir);
+  } catch (err) {
+    await fs.rmdir(dir).catch(() => undefined); // still empty: nothing was written into it
+    throw err;
+  } finally {
+    unclaim();
+  }
+}
+
+async function buildPackageIn(p: PackageInput, dir: string): Promise<{ dir: string; report: EvaluationReport }> {
+  const o = p.opts;
   const name = path.basename(path.resolve(dir));
   const meta: ModelMeta = {
     name,
