@@ -140,10 +140,13 @@ export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: s
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no frame from the source within 20 s')), 20_000);
-      server.source.once('frame', () => {
+      const up = (): void => {
+        if (server.source.current.state !== 'up') return;
         clearTimeout(timer);
         resolve();
-      });
+      };
+      server.source.on('status', up); // 'up' is set on a stream's first frame
+      up();
     });
     await sleep(500); // warm-up: first frames, ffmpeg start
     const m = server.metrics;

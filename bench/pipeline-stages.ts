@@ -8,8 +8,7 @@ import type { Size } from '../kit/geometry.ts';
 import { prepareBatch, workingSize } from '../server/prepare.ts';
 import { Metrics, percentile } from '../server/metrics.ts';
 import type { RegionSpec } from '../server/protocol.ts';
-import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';
-import { StateStore } from '../server/store.ts';
+import { DEFAULT_SMOOTHING, StateStore } from '../server/store.ts';
 
 export interface InferenceTiming {
   batch: number;

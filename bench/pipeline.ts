@@ -8,7 +8,7 @@ import { openEngine } from '../engine/open-engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
 import { parseRegionArg, type RegionSpec } from '../server/protocol.ts';
-import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';
+import { DEFAULT_SMOOTHING } from '../server/store.ts';
 import type { ServeConfig } from '../server/serve.ts';
 import { probeSourceSize } from '../server/source-size.ts';
 import { replayFrames, runEndToEnd, type EndToEnd } from './pipeline-e2e.ts';

@@ -4,7 +4,7 @@ import type { OverrideBody, Parsed, RegionSpec, State } from './protocol.ts';
 import { checkRegionsFit } from './protocol.ts';
 import type { SourceRunner } from './source-runner.ts';
 import type { StateStore } from './store.ts';
-import type { WsHub } from './ws-hub.ts';
+import type { WsHub } from './publish.ts';
 
 export class Controls {
   constructor(

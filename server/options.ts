@@ -9,7 +9,7 @@ import { ANY_NUMBER, checkNumber, PORT, POSITIVE, POSITIVE_INT, type NumberRule 
 import { DEVICE_KINDS, ENGINE_KINDS, type DeviceKind, type EngineKind } from '../engine/engine.ts';
 import { checkBind } from './auth.ts';
 import { parseRegionArg, validateRegions, type RegionSpec } from './protocol.ts';
-import { DEFAULT_SMOOTHING, validateSmoothing } from './smoothing.ts';
+import { DEFAULT_SMOOTHING, validateSmoothing } from './store.ts';
 import type { ServeConfig } from './serve.ts';
 
 export interface ServeFlags {

@@ -37,14 +37,14 @@ export class Pipeline<U> {
     private readonly o: PipelineOptions,
   ) {}
 
-  /** A frame arrived from the source. */
-  push(frame: Frame): void {
+  /** A frame arrived from the source (a bound function: the source runner is handed it as is). */
+  readonly push = (frame: Frame): void => {
     if (this.stopped) return;
     this.o.metrics.frameIn();
     if (this.pending) this.o.metrics.dropped++;
     this.pending = frame;
     this.pump();
-  }
+  };
 
   stop(): void {
     this.stopped = true;

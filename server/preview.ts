@@ -12,10 +12,10 @@ export class Preview {
   private cached: { seq: number; jpeg: Buffer; at: number } | null = null;
   private encoding: Promise<Buffer> | null = null;
 
-  /** Keeps a reference only: the frame buffer is not copied. */
-  update(frame: Frame): void {
+  /** Keeps a reference only: the frame buffer is not copied. Bound: a frame sink as is. */
+  readonly update = (frame: Frame): void => {
     this.latest = frame;
-  }
+  };
 
   /** JPEG at the source's aspect (whole-frame mode delivers the model's square size). */
   async jpeg(source: Size | null): Promise<Buffer | null> {

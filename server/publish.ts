@@ -1,37 +1,205 @@
-// The publish stage: a label change goes out at once, after its frame's prediction; other
-// predictions are rate-limited (MAX_PREDICTIONS_PER_SECOND in ws-hub.ts), newest wins. It keeps
-// recent predictions' capture times so a page's `painted` report gives glass-to-glass latency.
+// The publish stage: the WebSocket fan-out of each frame's result. A label change goes out at once,
+// after its frame's prediction; other predictions are rate-limited (MAX_PREDICTIONS_PER_SECOND),
+// newest wins. Each message is encoded once for all clients. A client that stops reading never
+// holds anyone up: past a soft cap of buffered bytes it is skipped (stale) and gets one full
+// `state` when its socket drains; stale too long or past a hard cap, it is disconnected. Recent
+// predictions' capture times are kept so a page's `painted` report gives glass-to-glass latency.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { now } from '../kit/clock.ts';
 import type { Metrics } from './metrics.ts';
-import type { PaintedMessage, ServerMessage } from './protocol.ts';
+import { parseClientMessage, PROTOCOL_VERSION } from './protocol.ts';
+import type { PaintedMessage, ServerMessage, State } from './protocol.ts';
 import type { PredictionUpdate } from './store.ts';
-import type { WsHub } from './ws-hub.ts';
+
+export interface WsCaps {
+  /** Buffered bytes past which a client is skipped until it drains. */
+  softBytes: number;
+  /** Buffered bytes past which a client is disconnected. */
+  hardBytes: number;
+  /** A client stale for this long is disconnected. */
+  staleMs: number;
+}
+
+export const DEFAULT_CAPS: WsCaps = { softBytes: 256 * 1024, hardBytes: 8 * 1024 * 1024, staleMs: 10_000 };
+
+/** Predictions go out at most this often (OBS paints at 60 Hz at most); the newest wins. */
+export const MAX_PREDICTIONS_PER_SECOND = 60;
 
 /** Predictions remembered for `painted` reports; a page paints within a few frames or not at all. */
 const REMEMBERED = 512;
 
-export class PublishStage {
+export interface WsHubOptions {
+  metrics: Metrics;
+  snapshot: () => State;
+  /** False → the upgrade is answered 401. */
+  authorize: (req: IncomingMessage) => boolean;
+  caps?: Partial<WsCaps>;
+}
+
+interface Client {
+  ws: WebSocket;
+  staleSince: number | null;
+}
+
+export class WsHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly clients = new Set<Client>();
+  private readonly caps: WsCaps;
+  private readonly drainTimer: NodeJS.Timeout;
+  private latest: (() => ServerMessage) | null = null;
+  private latestTimer: NodeJS.Timeout | undefined;
+  private lastLatestAt = -Infinity;
   private readonly captured = new Map<number, number>(); // seq → capturedAt
 
   constructor(
-    private readonly hub: Pick<WsHub, 'broadcast' | 'broadcastLatest' | 'sendLatest'>,
-    private readonly metrics: Pick<Metrics, 'painted'>,
-  ) {}
+    server: Server,
+    private readonly o: WsHubOptions,
+  ) {
+    this.caps = { ...DEFAULT_CAPS, ...o.caps };
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    this.drainTimer = setInterval(() => this.checkStale(), 100);
+    this.drainTimer.unref();
+  }
 
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Clients currently skipped for not reading. */
+  get stale(): number {
+    let n = 0;
+    for (const c of this.clients) if (c.staleSince !== null) n++;
+    return n;
+  }
+
+  /** The pipeline's publish stage: one frame's prediction and label changes out to every page. */
   publish(u: PredictionUpdate): void {
     this.captured.set(u.prediction.seq, u.prediction.capturedAt);
     if (this.captured.size > REMEMBERED) this.captured.delete(this.captured.keys().next().value!);
     const message = (): ServerMessage => ({ ...u.prediction, publishedAt: now() });
-    if (u.labels.length === 0) this.hub.broadcastLatest(message);
+    if (u.labels.length === 0) this.broadcastLatest(message);
     else {
-      this.hub.sendLatest(message);
-      for (const l of u.labels) this.hub.broadcast(l);
+      this.sendLatest(message);
+      for (const l of u.labels) this.broadcast(l);
     }
   }
 
+  /** Encodes once, sends to every client that keeps up. */
+  broadcast(msg: ServerMessage): void {
+    if (this.clients.size === 0) return;
+    const data = Buffer.from(JSON.stringify(msg));
+    for (const c of this.clients) {
+      if (c.staleSince !== null) continue;
+      if (c.ws.bufferedAmount > this.caps.softBytes) {
+        c.staleSince = Date.now();
+        continue;
+      }
+      c.ws.send(data, { binary: false });
+    }
+  }
+
+  /**
+   * Rate-limited broadcast where only the newest message matters (predictions): sent now if the
+   * last one went out long enough ago, else the newest waits for the next slot. `make` builds the
+   * message at send time (so its send timestamp is true).
+   */
+  private broadcastLatest(make: () => ServerMessage): void {
+    if (this.clients.size === 0) return;
+    const wait = this.lastLatestAt + 1000 / MAX_PREDICTIONS_PER_SECOND - performance.now();
+    if (wait <= 0) {
+      this.sendLatest(make);
+      return;
+    }
+    this.latest = make;
+    this.latestTimer ??= setTimeout(() => {
+      this.latestTimer = undefined;
+      if (this.latest) this.sendLatest(this.latest);
+    }, wait);
+  }
+
+  /** Sends now, replacing any newest-wins message still waiting (it is older). */
+  private sendLatest(make: () => ServerMessage): void {
+    this.latest = null;
+    this.lastLatestAt = performance.now();
+    this.broadcast(make());
+  }
+
+  close(): void {
+    clearTimeout(this.latestTimer);
+    clearInterval(this.drainTimer);
+    for (const c of this.clients) c.ws.terminate();
+    this.clients.clear();
+    this.wss.close();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (!this.o.authorize(req)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
+  }
+
+  private attach(ws: WebSocket): void {
+    const client: Client = { ws, staleSince: null };
+    this.clients.add(client);
+    this.o.metrics.clients = this.clients.size;
+    this.sendTo(client, { type: 'hello', protocol: PROTOCOL_VERSION, serverTime: Date.now(), state: this.o.snapshot() });
+    ws.on('message', (data, isBinary) => this.receive(client, isBinary ? null : String(data)));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      this.clients.delete(client);
+      this.o.metrics.clients = this.clients.size;
+    });
+  }
+
+  private receive(client: Client, text: string | null): void {
+    if (text === null) {
+      this.sendTo(client, { type: 'error', code: 'bad-message', message: 'binary messages are not part of the protocol' });
+      return;
+    }
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      const code = parsed.error.startsWith('not JSON') ? 'bad-json' : parsed.error.startsWith('message larger') ? 'too-large' : 'bad-message';
+      this.sendTo(client, { type: 'error', code, message: parsed.error });
+      return;
+    }
+    const m = parsed.value;
+    if (m.type === 'ping') this.sendTo(client, { type: 'pong', t: m.t ?? null, serverTime: Date.now() });
+    else this.painted(m);
+  }
+
   /** A page reported painting a prediction: capture → paint, if it is one still remembered. */
-  painted(m: PaintedMessage): void {
+  private painted(m: PaintedMessage): void {
     const at = this.captured.get(m.seq);
-    if (at !== undefined) this.metrics.painted(m.paintedAt - at);
+    if (at !== undefined) this.o.metrics.painted(m.paintedAt - at);
+  }
+
+  private sendTo(client: Client, msg: ServerMessage): void {
+    if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(msg));
+  }
+
+  /** Stale clients: resync once drained, disconnect when stuck. */
+  private checkStale(): void {
+    const t = Date.now();
+    for (const c of this.clients) {
+      const buffered = c.ws.bufferedAmount;
+      if (buffered > this.caps.hardBytes || (c.staleSince !== null && t - c.staleSince > this.caps.staleMs)) {
+        this.o.metrics.clientsDropped++;
+        this.clients.delete(c);
+        this.o.metrics.clients = this.clients.size;
+        c.ws.terminate();
+      } else if (c.staleSince !== null && buffered < this.caps.softBytes / 4) {
+        c.staleSince = null;
+        this.sendTo(c, { type: 'state', state: this.o.snapshot() });
+      }
+    }
   }
 }

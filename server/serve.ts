@@ -16,10 +16,9 @@ import { Pipeline } from './pipeline.ts';
 import { PrepareStage } from './prepare.ts';
 import { Preview } from './preview.ts';
 import type { RegionSpec, SmoothingSettings, SourceStatus } from './protocol.ts';
-import { PublishStage } from './publish.ts';
+import { WsHub, type WsCaps } from './publish.ts';
 import { SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
 import { StateStore, type PredictionUpdate } from './store.ts';
-import { WsHub, type WsCaps } from './ws-hub.ts';
 
 export interface ServeConfig {
   model: string;
@@ -137,18 +136,13 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     metrics,
     snapshot: () => store.snapshot(),
     authorize: (req) => hasToken(req, config.token),
-    onPainted: (m) => publish.painted(m),
     caps: deps.wsCaps,
   });
-  const publish = new PublishStage(hub, metrics);
   const pipeline = new Pipeline<PredictionUpdate>(
-    { prepare, engine, smooth: store, publish },
+    { prepare, engine, smooth: store, publish: hub },
     { fps: config.fps, metrics, onError: (err) => log(`frame skipped: ${err.message}`) },
   );
-  source.on('frame', (f) => {
-    preview.update(f);
-    pipeline.push(f);
-  });
+  source.pipe(pipeline.push, preview.update);
 
   // Around the path: source status, the end of a file, the operator's controls, HTTP.
   const sendStatus = (): void => hub.broadcast({ type: 'status', source: source.current, engine: store.engine, metrics: metrics.summary() });

@@ -1,6 +1,8 @@
 // Keeps frames coming: opens the source through ffmpeg, and when a live source dies (ffmpeg exits,
 // window closed, stream dropped) opens it again after a backoff of 0.5 s doubling to 10 s, forever.
 // A file that was played once ends. Every state change is reported (status events, not log lines).
+// Frames do not pass through here: each new stream is connected straight to the sinks (pipeline,
+// preview), so a frame goes from source/frames.ts to server/pipeline.ts.
 import { EventEmitter } from 'node:events';
 import type { Frame, FrameSourceOptions, FrameStream } from '../source/frames.ts';
 import type { SourceSpec } from '../source/spec.ts';
@@ -23,8 +25,9 @@ export interface SourceRunnerOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
+export type FrameSink = (frame: Frame) => void;
+
 export interface SourceRunnerEvents {
-  frame: [Frame];
   status: [SourceStatus];
   /** A finished file (or one that could not be opened): no frame follows. */
   ended: [SourceStatus];
@@ -41,6 +44,7 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
   private generation = 0;
   private status: SourceStatus;
   private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly sinks: FrameSink[] = [];
 
   constructor(private readonly o: SourceRunnerOptions) {
     super();
@@ -60,6 +64,12 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
 
   get current(): SourceStatus {
     return this.status;
+  }
+
+  /** Where every stream's frames go, from the next open on. */
+  pipe(...sinks: FrameSink[]): this {
+    this.sinks.push(...sinks);
+    return this;
   }
 
   start(): void {
@@ -119,16 +129,12 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
     this.openedSize = this.o.frameSize(this.sourceSize);
     const stream = this.o.open(this.o.spec, { ...this.o.frameOptions, ...this.openedSize });
     this.stream = stream;
-    let sawFrame = false;
     let ended = false;
-    stream.on('frame', (f: Frame) => {
-      if (!sawFrame) {
-        sawFrame = true;
-        this.failures = 0;
-        this.setStatus('up', { retryInMs: null });
-      }
-      this.emit('frame', f);
+    stream.once('frame', () => {
+      this.failures = 0;
+      this.setStatus('up', { retryInMs: null });
     });
+    for (const sink of this.sinks) stream.on('frame', sink);
     stream.on('end', () => (ended = true));
     stream.on('exit', (code: number | null, tail: string) => {
       if (this.stream !== stream) return;

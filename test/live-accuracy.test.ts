@@ -2,7 +2,7 @@
 // smoothed label is scored against the game's own timeline once each switch has settled.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TruthEntry as TimelineEntry } from '../source/generated.ts';
-import { DEFAULT_SMOOTHING } from '../server/smoothing.ts';
+import { DEFAULT_SMOOTHING } from '../server/store.ts';
 import { connectClient, startTestServer, type TestServer } from './helpers/server.ts';
 
 let srv: TestServer | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Smoother, validateSmoothing } from '../server/smoothing.ts';
+import { Smoother, validateSmoothing } from '../server/store.ts';
 
 const labels = ['fox', 'falco', 'marth'];
 const settings = { ema: 0.5, margin: 0.15, holdMs: 300, floor: 0.5 };

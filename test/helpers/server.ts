@@ -15,7 +15,7 @@ import { modelInput } from '../../engine/package.ts';
 import type { ServerMessage, State } from '../../server/protocol.ts';
 import type { OpenFrames } from '../../server/source-runner.ts';
 import { startServer, type RunningServer, type ServeConfig, type ServeDeps } from '../../server/serve.ts';
-import { DEFAULT_SMOOTHING } from '../../server/smoothing.ts';
+import { DEFAULT_SMOOTHING } from '../../server/store.ts';
 
 /** The demo's labels: the eight characters. */
 export const LABELS_DEFAULT: readonly string[] = CHARACTERS;

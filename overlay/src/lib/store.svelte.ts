@@ -1,6 +1,8 @@
 // The one state store both pages render from (TournamentStreamHelper style): the server's full
-// State, replaced on hello/state and patched by prediction/status/label messages.
-import type { LabelMessage, PredictionMessage, RegionView, ServerMessage, State, StatusMessage } from '../../../server/protocol.ts';
+// State, replaced on hello/state and patched by prediction/status/label messages. It holds the
+// page's one WebSocket (below): each message goes from the socket straight into apply().
+import { parseServerMessage } from '../../../server/protocol.ts';
+import type { ClientMessage, LabelMessage, PredictionMessage, RegionView, ServerMessage, State, StatusMessage } from '../../../server/protocol.ts';
 import type { MetricSample } from './series.ts';
 
 export type Connection = 'connecting' | 'open' | 'lost';
@@ -18,6 +20,17 @@ export class Store {
   /** Last server error message (e.g. a rejected token). */
   serverError = $state<string | null>(null);
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
+  private client: WsClient | null = null;
+
+  /** Opens the page's connection (reconnecting forever) and feeds every message to apply(). */
+  connect(url: string): void {
+    this.client?.close();
+    this.client = connectWs(url, { message: (msg) => this.apply(msg), lost: () => this.lost() });
+  }
+
+  send(msg: ClientMessage): void {
+    this.client?.send(msg);
+  }
 
   apply(msg: ServerMessage): void {
     switch (msg.type) {
@@ -102,4 +115,95 @@ export class Store {
     keep.push({ t: now, fpsIn: m.fpsIn, fpsOut: m.fpsOut, dropped: m.dropped, latencyP50Ms: m.latencyP50Ms, latencyP95Ms: m.latencyP95Ms });
     this.history = keep;
   }
+}
+
+// The one WebSocket connection a page holds: connects to /ws, validates every message with the
+// protocol's parser, reconnects with backoff forever, and treats a silent socket as dead.
+interface WsHandlers {
+  message(msg: ServerMessage): void;
+  /** The socket closed or was given up on; a reconnect is scheduled. */
+  lost(): void;
+}
+
+interface WsClient {
+  send(msg: ClientMessage): void;
+  close(): void;
+}
+
+const BACKOFF_START_MS = 250;
+const BACKOFF_MAX_MS = 5000;
+const PING_EVERY_MS = 2000;
+/** No message (not even a pong) for this long → the server is gone even if TCP did not say so. */
+const SILENCE_MS = 6000;
+
+export function wsUrl(loc: Location, token: string | null): string {
+  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  return `${scheme}//${loc.host}/ws${query}`;
+}
+
+function connectWs(url: string, on: WsHandlers): WsClient {
+  let socket: WebSocket | null = null;
+  let delay = BACKOFF_START_MS;
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setInterval> | undefined;
+  let lastHeard = 0;
+
+  const send = (msg: ClientMessage): void => {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
+  };
+
+  const drop = (ws: WebSocket): void => {
+    if (socket !== ws) return;
+    socket = null;
+    clearInterval(pingTimer);
+    on.lost();
+    if (closed) return;
+    // Jitter keeps many OBS sources from reconnecting in lock-step after a server restart.
+    retryTimer = setTimeout(open, delay * (0.75 + Math.random() * 0.5));
+    delay = Math.min(BACKOFF_MAX_MS, delay * 2);
+  };
+
+  function open(): void {
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      lastHeard = Date.now();
+      pingTimer = setInterval(() => {
+        if (Date.now() - lastHeard > SILENCE_MS) {
+          ws.close();
+          drop(ws);
+        } else send({ type: 'ping', t: Date.now() });
+      }, PING_EVERY_MS);
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      lastHeard = Date.now();
+      if (typeof ev.data !== 'string') return;
+      const parsed = parseServerMessage(ev.data);
+      if (!parsed.ok) {
+        // Another protocol version: show nothing rather than misread it (retry: it may be upgraded).
+        if (parsed.error.startsWith('protocol ')) {
+          console.error(`smashsight: server speaks ${parsed.error}; reload the page after updating`);
+          ws.close();
+          drop(ws);
+        } else console.warn(`smashsight: ignored server message (${parsed.error})`);
+        return;
+      }
+      if (parsed.value.type === 'hello') delay = BACKOFF_START_MS;
+      on.message(parsed.value);
+    };
+    ws.onclose = () => drop(ws);
+    ws.onerror = () => ws.close();
+  }
+
+  open();
+  return {
+    send,
+    close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      socket?.close();
+    },
+  };
 }
