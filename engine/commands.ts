@@ -11,7 +11,7 @@ export function registerModelCommands(program: Command): void {
     .command('import-keras')
     .description("Convert a Keras .h5 (VGG16 notop weights, or a full Keras 2 model like the notebook's *-model.h5) into a folder under --out")
     .argument('<file>', '.h5 file')
-    .option('--name <name>', 'folder name (default: vgg16-imagenet for the ImageNet file, else the file name)')
+    .option('--name <name>', 'folder name inside --out, refused when taken (default: vgg16-imagenet for the ImageNet file, else the file name)')
     .option('--labels <list>', 'class labels, comma-separated, in output order (full models)')
     .option('--labels-file <file>', 'class labels: a JSON array or one per line (full models)')
     .option('--size <WxH>', 'input size: for the notop file, the size its backbone.onnx is exported at; for full models, overrides the saved size')

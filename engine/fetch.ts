@@ -62,5 +62,5 @@ export async function fetchVgg16(o: FetchOptions): Promise<string> {
   }
   // h5wasm takes seconds to load: only once the file is here.
   const { importKeras } = await import('./import-keras.ts');
-  return importKeras(target, { out: o.out });
+  return importKeras(target, { out: o.out, replace: true }); // the published file again: same folder
 }

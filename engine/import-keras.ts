@@ -19,6 +19,8 @@ export interface ImportOptions {
   labelsFile?: string;
   size?: { height: number; width: number };
   out: string;
+  /** Replace a folder of that name (`models fetch`: the same published weights again). */
+  replace?: boolean;
 }
 
 function readLabels(o: ImportOptions, classes: number, file: string): string[] {
@@ -60,7 +62,24 @@ function headMeta(k: KerasImport): { meta: ModelMeta['head']; classes: number } 
   };
 }
 
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * `<out>/<name>` for a new import: a plain folder name (no '/', no '..') that lands inside `out`
+ * and is not taken. An import never replaces a folder: `models/` holds trained packages too.
+ */
+function targetDir(out: string, name: string, flag: boolean, replace = false): string {
+  const what = flag ? `--name '${name}'` : `'${name}' (from the file name; pass --name)`;
+  if (!NAME_RE.test(name)) throw new UserError(`${what}: a folder name of letters, digits, '.', '_' or '-' (no '/' or '..'), made inside --out`);
+  const dir = path.join(out, name);
+  if (path.dirname(path.resolve(dir)) !== path.resolve(out)) throw new UserError(`${what}: must name a folder inside --out ${out}`);
+  if (!replace && fs.existsSync(dir))
+    throw new UserError(`${dir}: already exists; choose another --name or remove it first (an import never replaces a folder)`);
+  return dir;
+}
+
 export async function importKeras(file: string, o: ImportOptions): Promise<string> {
+  if (o.name !== undefined) targetDir(o.out, o.name, true, o.replace); // refuse before reading a 500 MB file
   const k = await readKerasH5(file, { size: o.size });
   const created = new Date().toISOString();
   const base = path
@@ -69,7 +88,7 @@ export async function importKeras(file: string, o: ImportOptions): Promise<strin
     .replace(/[^A-Za-z0-9._-]+/g, '-');
   if (k.kind === 'notop') {
     const name = o.name ?? (k.md5 === VGG16_NOTOP_MD5 ? 'vgg16-imagenet' : base);
-    const dir = path.join(o.out, name);
+    const dir = targetDir(o.out, name, o.name !== undefined, o.replace);
     const size = o.size ?? { height: 224, width: 224 };
     const files = backboneFiles({ kind: 'backbone', backbone: k.backbone, weights: k.description, created, source: path.basename(file) }, k.weights);
     files['backbone.onnx'] = exportOnnx({ ...size, layers: backboneLayers(k.backbone), weights: k.weights, doc: `${k.backbone} backbone, ${k.description}` });
@@ -91,7 +110,7 @@ export async function importKeras(file: string, o: ImportOptions): Promise<strin
     head,
     classes,
   };
-  const dir = path.join(o.out, name);
+  const dir = targetDir(o.out, name, o.name !== undefined, o.replace);
   await writeModelPackage(dir, await packageFiles({ meta, labels, layers: k.layers, weights: k.weights }));
   process.stderr.write(`imported ${k.backbone} model, ${classes} classes, ${size.width}x${size.height} (${k.description}) → ${dir}\n`);
   return dir;

@@ -1,5 +1,6 @@
 // Keras .h5 import on files written here in both Keras layouts: weights land in the right layers
 // (kernels HWIO), and the imported package's ONNX output matches a plain-JS reference forward pass.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,6 +138,34 @@ describe('Keras full model .h5 (model_config + model_weights)', () => {
       /m\.h5: layer dense_1: kernel shape \(256,4\) does not match expected \(576,4\)/,
     );
     expect(fs.existsSync(path.join(dir, 'models'))).toBe(false);
+  });
+});
+
+describe('models import-keras never writes over or outside --out', () => {
+  it('refuses a name that is taken, and a --name that escapes --out, before writing anything', async () => {
+    const { dir, file } = await tinyNotop('tiny_notop.h5');
+    const out = path.join(dir, 'models');
+    const first = await importKeras(file, { out, name: 'mine' });
+    const meta = fs.readFileSync(path.join(first, 'backbone.onnx'));
+    fs.writeFileSync(path.join(first, 'trained-here.txt'), 'a package someone made');
+    await expect(importKeras(file, { out, name: 'mine' })).rejects.toThrow(/models\/mine: already exists; choose another --name/);
+    await expect(importKeras(file, { out })).resolves.toBe(path.join(out, 'tiny_notop'));
+    await expect(importKeras(file, { out })).rejects.toThrow(/tiny_notop: already exists/); // the default name too
+    expect(fs.readFileSync(path.join(first, 'backbone.onnx')).equals(meta)).toBe(true);
+    expect(fs.existsSync(path.join(first, 'trained-here.txt'))).toBe(true);
+
+    const before = fs.readdirSync(dir).sort();
+    for (const name of ['../..', '..', '../escaped', 'a/b', '/tmp/abs', '.', '.hidden']) {
+      await expect(importKeras(file, { out, name })).rejects.toThrow(/--name '.*': a folder name/);
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+    expect(fs.readdirSync(out).sort()).toEqual(['mine', 'tiny_notop']);
+
+    // through the CLI: one line, exit 1
+    const cliPath = path.resolve('bin/smashsight.js');
+    const r = spawnSync(process.execPath, [cliPath, 'models', 'import-keras', file, '--out', out, '--name', '../..'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^smashsight: --name '\.\.\/\.\.': a folder name [^\n]*$/);
   });
 });
 
