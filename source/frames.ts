@@ -2,10 +2,9 @@
 // Node only cuts its stdout into frames and stamps each one as its last byte arrives.
 // No restarts here: whoever opened the stream decides what a dead source means.
 import { EventEmitter } from 'node:events';
-import { Writable, type Readable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
 import { ffmpegInfo } from './ffmpeg.ts';
+import { describeExit, spawnFfmpeg } from './ffmpeg-process.ts';
 import { generatorFor, type GeneratedVideo } from './generated.ts';
 import { now } from '../kit/clock.ts';
 import type { Rect } from '../kit/geometry.ts';
@@ -42,8 +41,11 @@ export interface FrameStreamEvents {
   frame: [Frame];
   /** The input finished cleanly (a file); always followed by 'exit'. */
   end: [];
-  /** ffmpeg is gone (also when it could not start: code null, the reason as the tail). */
-  exit: [code: number | null, stderrTail: string];
+  /**
+   * ffmpeg is gone (also when it could not start: code null, the reason as the tail). `reason` is
+   * one line for people: the exit code or the signal's name, and ffmpeg's last stderr line.
+   */
+  exit: [code: number | null, stderrTail: string, reason: string];
   /** Never emitted by ffmpeg streams; declared so a consumer may guard against a stream that does. */
   error: [Error];
 }
@@ -71,7 +73,6 @@ class FfmpegFrames extends EventEmitter<FrameStreamEvents> implements FrameStrea
   private proc: ChildProcess | undefined;
   private stopped = false;
   private paused = false;
-  private release: (() => void) | undefined;
   private stderrTail = '';
 
   constructor(
@@ -79,22 +80,25 @@ class FfmpegFrames extends EventEmitter<FrameStreamEvents> implements FrameStrea
     private readonly opts: FrameSourceOptions,
   ) {
     super();
-    this.start().catch((err: unknown) => this.finish(null, err instanceof Error ? err.message : String(err)));
+    this.start().catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      this.finish(null, message, message);
+    });
   }
 
   get pid(): number | undefined {
     return this.proc?.pid;
   }
 
+  // Not reading stdout fills the pipe, and ffmpeg blocks on its next write.
   pause(): void {
     this.paused = true;
+    this.proc?.stdout?.pause();
   }
 
   resume(): void {
     this.paused = false;
-    const release = this.release;
-    this.release = undefined;
-    release?.();
+    this.proc?.stdout?.resume();
   }
 
   stop(): void {
@@ -111,59 +115,60 @@ class FfmpegFrames extends EventEmitter<FrameStreamEvents> implements FrameStrea
     const input = await ffmpegInputFor(this.spec, { fps, realtime: this.opts.realtime, info });
     if (this.stopped) return;
 
-    let source: string | Readable = input.input;
-    if (input.generated) {
-      const { name, seed, fps: rate } = input.generated;
-      this.generated = generatorFor(name).start({ seed, fps: rate, switchSeconds: this.opts.switchSeconds ?? 4, timelinePath: this.opts.timelinePath });
-      source = this.generated.frames as Readable; // fluent-ffmpeg pipes it into stdin
-    }
-
     const filters = [input.crop, this.opts.crop].filter((c): c is Rect => c !== undefined).map((c) => `crop=${c.w}:${c.h}:${c.x}:${c.y}`);
     // The fps filter (not -fps_mode, which ffmpeg 4.1 from npm lacks) drops/duplicates by timestamp.
     if (this.opts.fps) filters.push(`fps=${this.opts.fps}`);
     filters.push(ffmpegModelScale(width, height));
-
+    const args = [
+      ...(input.generated ? [] : ['-nostdin']),
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      ...input.inputOptions,
+      '-i',
+      input.input,
+      '-an',
+      '-vf',
+      filters.join(','),
+      ...input.outputOptions,
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      '-flush_packets',
+      '1',
+      'pipe:1',
+    ];
+    const proc = spawnFfmpeg(info.path, args, { stdin: input.generated ? 'pipe' : 'ignore', stdout: 'pipe' });
+    this.proc = proc;
+    if (input.generated) {
+      const { name, seed, fps: rate } = input.generated;
+      this.generated = generatorFor(name).start({ seed, fps: rate, switchSeconds: this.opts.switchSeconds ?? 4, timelinePath: this.opts.timelinePath });
+      proc.stdin!.on('error', () => {}); // ffmpeg died mid-write: its exit says why
+      this.generated.frames.pipe(proc.stdin!);
+    }
     const frames = new FrameCutter(width * height * 3, (data, seq) => {
       if (!this.stopped) this.emit('frame', { seq, capturedAt: now(), width, height, data });
     });
-    const sink = new Writable({
-      autoDestroy: false, // fluent-ffmpeg kills ffmpeg when its output closes; let it exit on its own
-      write: (chunk: Buffer, _enc, done) => {
-        frames.push(chunk);
-        if (this.paused)
-          this.release = done; // withholding the callback stops the pipe
-        else done();
-      },
-    });
-
-    const command = ffmpeg(source)
-      .setFfmpegPath(info.path)
-      .inputOptions(...(input.generated ? [] : ['-nostdin']), '-hide_banner', '-loglevel', 'error', ...input.inputOptions)
-      .outputOptions('-an', '-vf', filters.join(','), ...input.outputOptions, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-flush_packets', '1')
-      .on('start', () => this.attach(command as unknown as { ffmpegProc: ChildProcess }))
-      .on('error', (err: Error) => {
-        if (!this.proc) this.finish(null, err.message); // spawn failed; a running process reports via 'close'
-      });
-    command.pipe(sink, { end: true });
-  }
-
-  private attach(command: { ffmpegProc: ChildProcess }): void {
-    const proc = command.ffmpegProc;
-    this.proc = proc;
-    if (this.stopped) proc.kill('SIGKILL');
-    proc.stderr?.on('data', (text: string | Buffer) => {
+    proc.stdout!.on('data', (chunk: Buffer) => frames.push(chunk));
+    if (this.paused) proc.stdout!.pause();
+    proc.stderr!.on('data', (text: Buffer) => {
       this.stderrTail = (this.stderrTail + String(text)).slice(-STDERR_TAIL_CHARS);
     });
+    proc.on('error', (err) => this.finish(null, err.message, err.message));
     // 'close' comes after stdout is drained, so every frame is out before 'end'/'exit'.
-    proc.on('close', (code: number | null) => this.finish(code, this.stderrTail.trim()));
+    proc.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      const tail = this.stderrTail.trim();
+      this.finish(code, tail, describeExit(code, signal, tail));
+    });
   }
 
-  private finish(code: number | null, tail: string): void {
+  private finish(code: number | null, tail: string, reason: string): void {
     this.generated?.stop();
     if (this.stopped) return;
     this.stopped = true;
     if (code === 0) this.emit('end');
-    this.emit('exit', code, tail);
+    this.emit('exit', code, tail, reason);
   }
 }
 
