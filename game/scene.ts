@@ -3,21 +3,15 @@
 import type { Character, Color, Orientation, Stage } from './labels.ts';
 import type { PoseName } from './poses.ts';
 import type { Pose } from './skeleton.ts';
-import type { EffectKind } from './effects.ts';
+import type { Effect } from './effects.ts';
 import type { Rng } from '../kit/rng.ts';
 import { jitteredPose } from './poses.ts';
 import { FIGURES } from './figures/index.ts';
 import { STAGE_LOOKS } from './stages/index.ts';
 import { EFFECT_KINDS } from './effects.ts';
 
-export interface WorldEffect {
-  kind: EffectKind;
-  x: number;
-  y: number;
-  size: number;
-  age: number;
-  seed: number;
-}
+/** An effect on the screen: the same fields the renderer draws (effects.ts). */
+export type WorldEffect = Effect;
 
 export interface SceneSpec {
   width: number;

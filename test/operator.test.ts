@@ -1,27 +1,10 @@
 // The operator page in headless Chromium against the real server: drawing and moving a region with
 // the mouse changes the server's regions; an override clicked there shows in the overlay and clears.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, startPageServer, tinyModel, untilFrames } from './helpers/browser.ts';
-import type { TestServer } from './helpers/server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, pageFixture } from './helpers/browser.ts';
 
-let browser: Browser;
-let server: TestServer;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  const model = await tinyModel(fs.mkdtempSync(path.join(os.tmpdir(), 'ss-')));
-  [browser, server] = await Promise.all([launchBrowser(), startPageServer(model)]);
-  await untilFrames(server);
-});
-afterAll(async () => {
-  expect(pageErrors).toEqual([]);
-  await browser?.close();
-  await server?.stop();
-});
+const fx = pageFixture();
 
 const poll = <T>(fn: () => Promise<T> | T, timeout = 10_000) => expect.poll(fn, { timeout, interval: 100 });
 
@@ -35,13 +18,13 @@ async function drag(page: Page, from: [number, number], to: [number, number]): P
   await page.mouse.up();
 }
 
-const regionRect = async (name: string) => (await server.state()).regions.find((r) => r.name === name)?.rect ?? null;
+const regionRect = async (name: string) => (await fx.server.state()).regions.find((r) => r.name === name)?.rect ?? null;
 
 describe('operator page', () => {
   it('draws a region with the mouse, then moves it; the server follows', async () => {
-    const page = await openPage(browser, `${server.url}/operator`, pageErrors);
+    const page = await openPage(fx.browser, `${fx.server.url}/operator`, fx.errors);
     await page.getByTestId('region-editor').waitFor();
-    const { width, height } = (await server.state()).source as { width: number; height: number };
+    const { width, height } = (await fx.server.state()).source as { width: number; height: number };
 
     await drag(page, [0.1, 0.2], [0.4, 0.5]);
     await poll(() => regionRect('p1')).not.toBeNull();
@@ -51,7 +34,7 @@ describe('operator page', () => {
     expect(drawn.w).toBeCloseTo(0.3 * width, -1);
     expect(drawn.h).toBeCloseTo(0.3 * height, -1);
     // The whole-frame pseudo-region gave way to the drawn one, and its panel appeared.
-    expect((await server.state()).regions.map((r) => r.name)).toEqual(['p1']);
+    expect((await fx.server.state()).regions.map((r) => r.name)).toEqual(['p1']);
     await page.locator('[data-region-panel="p1"]').waitFor();
 
     // Grab the region in its middle and move it right and down.
@@ -64,14 +47,14 @@ describe('operator page', () => {
     // A click without a drag adds nothing.
     await drag(page, [0.8, 0.8], [0.8, 0.8]);
     await page.waitForTimeout(500);
-    expect((await server.state()).regions.map((r) => r.name)).toEqual(['p1']);
+    expect((await fx.server.state()).regions.map((r) => r.name)).toEqual(['p1']);
     await page.close();
   });
 
   it('an override clicked on the operator page shows in the overlay, and clear gives it back to the model', async () => {
-    const operator = await openPage(browser, `${server.url}/operator`, pageErrors);
-    const region = (await server.state()).regions[0]!;
-    const overlay = await openPage(browser, `${server.url}/overlay?fade=0&hideUnknown=0&region=${region.name}`, pageErrors, { width: 960, height: 540 });
+    const operator = await openPage(fx.browser, `${fx.server.url}/operator`, fx.errors);
+    const region = (await fx.server.state()).regions[0]!;
+    const overlay = await openPage(fx.browser, `${fx.server.url}/overlay?fade=0&hideUnknown=0&region=${region.name}`, fx.errors, { width: 960, height: 540 });
     const shown = () =>
       overlay
         .locator('.card')
@@ -82,13 +65,13 @@ describe('operator page', () => {
 
     await operator.locator(`[data-region-panel="${region.name}"] [data-override="${target}"]`).click();
     await poll(shown).toBe(target);
-    expect((await server.state()).regions[0]!.overridden).toBe(true);
+    expect((await fx.server.state()).regions[0]!.overridden).toBe(true);
     await poll(() => operator.locator(`[data-region-panel="${region.name}"] .badge`).count()).toBe(1);
 
     await operator.locator(`[data-region-panel="${region.name}"] [data-override-clear]`).click();
-    await poll(async () => (await server.state()).regions[0]!.overridden).toBe(false);
+    await poll(async () => (await fx.server.state()).regions[0]!.overridden).toBe(false);
     // Back to what the model says (compared live: the model's label may move on meanwhile).
-    await poll(async () => (await shown()) === (await server.state()).regions[0]!.label).toBe(true);
+    await poll(async () => (await shown()) === (await fx.server.state()).regions[0]!.label).toBe(true);
     await operator.close();
     await overlay.close();
   });

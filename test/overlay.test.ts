@@ -1,37 +1,19 @@
 // The OBS overlay in headless Chromium against the real server (synthetic live source, tiny
 // model): it shows what the server says, animates changes, is transparent outside its card,
 // follows its URL parameters, and comes back with the full state after a server restart.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, postJson, startPageServer, tinyModel, untilFrames } from './helpers/browser.ts';
-import type { TestServer } from './helpers/server.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, pageFixture, postJson, startPageServer, untilFrames } from './helpers/browser.ts';
 import type { State } from '../server/protocol.ts';
 
-let browser: Browser;
-let server: TestServer;
-let model: string;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  model = await tinyModel(fs.mkdtempSync(path.join(os.tmpdir(), 'ss-')));
-  [browser, server] = await Promise.all([launchBrowser(), startPageServer(model)]);
-  await untilFrames(server);
-});
-afterAll(async () => {
-  expect(pageErrors).toEqual([]);
-  await browser?.close();
-  await server?.stop();
-});
+const fx = pageFixture();
 
 async function overlay(query: string, size = { width: 960, height: 540 }): Promise<Page> {
-  return openPage(browser, `${server.url}/overlay${query}`, pageErrors, size);
+  return openPage(fx.browser, `${fx.server.url}/overlay${query}`, fx.errors, size);
 }
 
-const override = (label: string | null, region = 'frame'): Promise<State> => postJson(`${server.url}/api/override`, { region, label });
+const override = (label: string | null, region = 'frame'): Promise<State> => postJson(`${fx.server.url}/api/override`, { region, label });
 
 /** expect.poll with a timeout that fits a page load plus a server round trip. */
 const poll = <T>(fn: () => Promise<T> | T, timeout = 10_000) => expect.poll(fn, { timeout, interval: 100 });
@@ -58,12 +40,12 @@ const shownLabel = (page: Page, region = 'frame'): Promise<string> =>
 describe('overlay page', () => {
   it('shows the label the server sent, and reports its paint for glass-to-glass', async () => {
     const page = await overlay('?fade=0&hideUnknown=0');
-    await poll(async () => (await shownLabel(page)) === (await server.state()).regions[0]!.label, 15_000).toBe(true);
+    await poll(async () => (await shownLabel(page)) === (await fx.server.state()).regions[0]!.label, 15_000).toBe(true);
     await override('marth');
     await poll(() => shownLabel(page)).toBe('marth');
     await poll(() => textOf(page.locator('.card .name').first())).toBe('Marth');
     // The page sent `painted` for a frame's sequence number: the server turned it into a figure.
-    await poll(async () => (await server.state()).metrics.glassP50Ms, 10_000).not.toBeNull();
+    await poll(async () => (await fx.server.state()).metrics.glassP50Ms, 10_000).not.toBeNull();
     await override(null);
     await page.close();
   });
@@ -182,13 +164,13 @@ describe('overlay page', () => {
   it('fades out while the server is gone and shows the full state again after it restarts', async () => {
     const page = await overlay('?fade=200&hideUnknown=0&region=p1,p2');
     await poll(() => textOf(page.locator('.card[data-region="p1"] .name'))).toBe('—');
-    const port = server.server.port;
-    await server.stop();
+    const port = fx.server.server.port;
+    await fx.server.stop();
     await poll(() => page.locator('main').getAttribute('data-stale'), 10_000).toBe('1');
     await poll(() => page.evaluate(`getComputedStyle(document.querySelector('main')).opacity`).then(Number)).toBe(0);
 
     // Same port, now with two regions and an override: the hello alone must put all of it on screen.
-    server = await startPageServer(model, {
+    fx.server = await startPageServer(fx.model, {
       port,
       regions: [
         { name: 'p1', x: 0, y: 0, w: 160, h: 120 },
@@ -196,10 +178,10 @@ describe('overlay page', () => {
       ],
     });
     await override('sheik', 'p2');
-    await untilFrames(server);
+    await untilFrames(fx.server);
     await poll(() => page.locator('main').getAttribute('data-stale'), 15_000).toBe('0');
     await poll(() => shownLabel(page, 'p2'), 15_000).toBe('sheik');
-    const p1 = async (): Promise<string> => (await server.state()).regions.find((r) => r.name === 'p1')!.label;
+    const p1 = async (): Promise<string> => (await fx.server.state()).regions.find((r) => r.name === 'p1')!.label;
     await poll(async () => (await shownLabel(page, 'p1')) === (await p1())).toBe(true);
     await page.close();
   });

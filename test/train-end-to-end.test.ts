@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.ts';
+import { cli, trainOutputArgs } from './helpers/cli.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-e2e-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -46,12 +46,7 @@ describe('train end to end', () => {
       '2',
       '--fine-tune-epochs',
       '1',
-      '--name',
-      'ft',
-      '--out',
-      path.join(root, 'models'),
-      '--cache',
-      path.join(root, 'cache'),
+      ...trainOutputArgs(root, 'ft'),
     ]);
     ok(r);
     const h = history(r.stdout);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, quickTrainArgs } from './helpers/cli.ts';
+import { cli, quickTrainArgs, trainOutputArgs } from './helpers/cli.ts';
 import type { CliResult } from './helpers/cli.ts';
 import { imageSplit } from './helpers/training-fixtures.ts';
 import { backboneLayers, randomWeights } from '../engine/backbones.ts';
@@ -166,12 +166,7 @@ describe('full run on synthetic gameplay', () => {
       '1e-3',
       '--epochs',
       '30',
-      '--name',
-      'synth',
-      '--out',
-      path.join(root, 'models'),
-      '--cache',
-      path.join(root, 'cache'),
+      ...trainOutputArgs(root, 'synth'),
     ]);
     ok(t);
     expect(t.stderr).toMatch(/^Epoch 1\/30 - loss \d+\.\d{4} - acc \d\.\d{4} - val_loss \d+\.\d{4} - val_acc \d\.\d{4} - lr 1e-3 - \d+\.\ds$/m);

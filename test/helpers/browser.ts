@@ -2,16 +2,16 @@
 // real server with a tiny model. A missing browser fails the test with the command that installs
 // it: the pages are the product, so their tests must not silently skip.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CHARACTERS } from '../../game/labels.ts';
-import { backboneLayers, headLayers, randomWeights } from '../../engine/backbones.ts';
-import { exportOnnx } from '../../engine/onnx-export.ts';
-import { modelInput, writeModelPackage } from '../../engine/package.ts';
 import type { State } from '../../server/protocol.ts';
 import type { ServeConfig } from '../../server/serve.ts';
 import { CHROMIUM_ARGS } from '../../bench/glass.ts';
 import { startTestServer, type TestServer } from './server.ts';
+import { randomPackage } from './training-fixtures.ts';
 
 export const CHROMIUM_PATH = process.env.SMASHSIGHT_CHROMIUM ?? '/usr/bin/chromium';
 const INSTALL = 'sudo apt-get install -y chromium';
@@ -46,31 +46,39 @@ export const PAGE_LABELS = [...CHARACTERS, 'mr-game-and-watch'];
  * tests need a real engine and model labels, not accuracy, and this one costs little CPU.
  */
 export async function tinyModel(dir: string): Promise<string> {
-  const [height, width] = [32, 32];
-  const layers = [...backboneLayers('tiny'), ...headLayers({ classes: PAGE_LABELS.length, width: 8, depth: 1 })];
-  const weights = randomWeights(layers, [height, width, 3], 5);
-  const meta = {
-    name: 'page-test',
-    created: new Date().toISOString(),
-    input: modelInput(height, width),
-    preprocessing: 'caffe',
-    backbone: 'tiny',
-    weights: 'random(seed=5)',
-    head: { width: 8, depth: 1, dropout: 0 },
-    classes: PAGE_LABELS.length,
-  };
   const pkg = path.join(dir, 'page-model');
-  await writeModelPackage(pkg, {
-    'model.onnx': exportOnnx({ height, width, layers, weights }),
-    'labels.json': JSON.stringify(PAGE_LABELS),
-    'meta.json': JSON.stringify(meta),
-  });
+  await randomPackage(pkg, PAGE_LABELS, { width: 32, height: 32 });
   return pkg;
 }
 
 /** The real server on the synthetic live source with the tiny model, at a low frame rate. */
 export function startPageServer(model: string, o: Partial<ServeConfig> = {}): Promise<TestServer> {
   return startTestServer({ model, source: 'synthetic:7', captureFps: 10, fps: 8, ...o });
+}
+
+export interface PageFixture {
+  browser: Browser;
+  /** The page server; a test that restarts it assigns the new one here (afterAll stops it). */
+  server: TestServer;
+  model: string;
+  /** Uncaught exceptions in any page: the file fails if there is one. */
+  errors: string[];
+}
+
+/** One browser and one page server with the tiny model for a test file, frames flowing before the first test. */
+export function pageFixture(): PageFixture {
+  const fx = { errors: [] as string[] } as PageFixture;
+  beforeAll(async () => {
+    fx.model = await tinyModel(fs.mkdtempSync(path.join(os.tmpdir(), 'ss-')));
+    [fx.browser, fx.server] = await Promise.all([launchBrowser(), startPageServer(fx.model)]);
+    await untilFrames(fx.server);
+  });
+  afterAll(async () => {
+    expect(fx.errors).toEqual([]);
+    await fx.browser?.close();
+    await fx.server?.stop();
+  });
+  return fx;
 }
 
 /** Frames are flowing (pages report label paints against a frame's sequence number). */

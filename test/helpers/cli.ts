@@ -15,6 +15,11 @@ export function cli(args: string[]): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Where a test's `train` writes: `--name <name>`, packages in <root>/models, features in <root>/cache. */
+export function trainOutputArgs(root: string, name: string): string[] {
+  return ['--name', name, '--out', path.join(root, 'models'), '--cache', path.join(root, 'cache')];
+}
+
 /** `train` at toy sizes (tiny backbone, 32x32, one epoch, one thread): for what a run refuses or writes. */
 export function quickTrainArgs(o: { data: string; out: string; cache: string; name: string; weights?: string; backbone?: string }): string[] {
   return [

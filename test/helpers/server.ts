@@ -9,9 +9,6 @@ import type { Engine } from '../../engine/engine.ts';
 import { now } from '../../kit/clock.ts';
 import type { Frame, FrameStream } from '../../source/frames.ts';
 import { CHARACTERS } from '../../game/labels.ts';
-import { backboneLayers, headLayers, randomWeights } from '../../engine/backbones.ts';
-import { exportOnnx } from '../../engine/onnx-export.ts';
-import { modelInput } from '../../engine/package.ts';
 import type { ServerMessage, State } from '../../server/protocol.ts';
 import type { OpenFrames } from '../../server/source-runner.ts';
 import { startServer, type RunningServer, type ServeConfig, type ServeDeps } from '../../server/serve.ts';
@@ -210,28 +207,4 @@ export async function connectClient(wsUrl: string, token?: string): Promise<Test
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
-}
-
-/** A random-weights tiny model package (real ONNX, real engine) in `dir`; returns `dir`. */
-export function tinyModel(dir: string, o: { size?: number; height?: number; width?: number; labels?: readonly string[] } = {}): string {
-  const height = o.height ?? o.size ?? 32;
-  const width = o.width ?? o.size ?? 32;
-  const labels = [...(o.labels ?? LABELS_DEFAULT)];
-  const layers = [...backboneLayers('tiny'), ...headLayers({ classes: labels.length, width: 8, depth: 1 })];
-  const weights = randomWeights(layers, [height, width, 3], 1);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'model.onnx'), exportOnnx({ height, width, layers, weights }));
-  fs.writeFileSync(path.join(dir, 'labels.json'), JSON.stringify(labels));
-  const meta = {
-    name: path.basename(dir),
-    created: new Date().toISOString(),
-    input: modelInput(height, width),
-    preprocessing: 'caffe',
-    backbone: 'tiny',
-    weights: 'random(seed=1)',
-    head: { width: 8, depth: 1, dropout: 0 },
-    classes: labels.length,
-  };
-  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
-  return dir;
 }

@@ -7,7 +7,8 @@ import { exportOnnx } from '../../engine/onnx-export.ts';
 import { modelInput, writeModelPackage } from '../../engine/package.ts';
 
 /** A tiny-backbone package with random weights: outputs are arbitrary but fixed. */
-export async function randomPackage(dir: string, classes: string[], width = 64, height = 48): Promise<void> {
+export async function randomPackage(dir: string, classes: readonly string[], size: { width?: number; height?: number } = {}): Promise<void> {
+  const { width = 64, height = 48 } = size;
   const backbone = backboneLayers('tiny');
   const head = headLayers({ classes: classes.length, width: 16, depth: 1, dropout: 0.2 });
   const layers = [...backbone, ...head];
