@@ -28,33 +28,37 @@ function onPath(cmd: string): string | undefined {
 
 async function ffmpegChecks(): Promise<Check[]> {
   const { findFfmpeg, ffmpegInfo } = await import('../source/ffmpeg.ts');
+  const fix = `${APT} ffmpeg   # or: npm ci (bundles @ffmpeg-installer/ffmpeg)`;
+  let location: ReturnType<typeof findFfmpeg>;
   try {
-    const info = await ffmpegInfo(findFfmpeg());
-    const yes = (b: boolean): string => (b ? 'yes' : 'no');
-    return [
-      {
-        name: 'ffmpeg',
-        ok: true,
-        detail: `${info.path} (from ${info.origin}), version ${info.version}`,
-      },
-      {
-        name: 'ffmpeg capture',
-        ok: info.devices.x11grab && info.devices.v4l2,
-        optional: true,
-        detail: `x11grab ${yes(info.devices.x11grab)} (by window id ${yes(info.windowId)}), v4l2 ${yes(info.devices.v4l2)}, lavfi ${yes(info.devices.lavfi)}`,
-        fix: `${APT} ffmpeg   # Debian's ffmpeg has x11grab and v4l2`,
-      },
-    ];
+    location = findFfmpeg();
   } catch (err) {
-    return [
-      {
-        name: 'ffmpeg',
-        ok: false,
-        detail: err instanceof Error ? err.message : String(err),
-        fix: `${APT} ffmpeg   # or: npm ci (bundles @ffmpeg-installer/ffmpeg)`,
-      },
-    ];
+    return [{ name: 'ffmpeg', ok: false, detail: err instanceof Error ? err.message : String(err), fix }];
   }
+  const info = await ffmpegInfo(location);
+  const yes = (b: boolean): string => (b ? 'yes' : 'no');
+  const broken: Check[] = location.broken
+    ? [
+        {
+          name: 'ffmpeg on PATH',
+          ok: false,
+          optional: true,
+          detail: `${location.broken.path} ${location.broken.why}; using the bundled one instead`,
+          fix: `${APT} --reinstall ffmpeg   # or remove it from PATH`,
+        },
+      ]
+    : [];
+  return [
+    ...broken,
+    { name: 'ffmpeg', ok: true, detail: `${info.path} (from ${info.origin}), version ${info.version}` },
+    {
+      name: 'ffmpeg capture',
+      ok: info.devices.x11grab && info.devices.v4l2,
+      optional: true,
+      detail: `x11grab ${yes(info.devices.x11grab)} (by window id ${yes(info.windowId)}), v4l2 ${yes(info.devices.v4l2)}, lavfi ${yes(info.devices.lavfi)}`,
+      fix: `${APT} ffmpeg   # Debian's ffmpeg has x11grab and v4l2`,
+    },
+  ];
 }
 
 async function engineChecks(): Promise<Check[]> {

@@ -1,6 +1,6 @@
-// Which ffmpeg to run: the one on PATH (usually newer, distro-patched) or, failing that, the
-// static binary inside @ffmpeg-installer so `npm ci` alone gives a working one.
-import { execFile } from 'node:child_process';
+// Which ffmpeg to run: the one on PATH (usually newer, distro-patched) or, when there is none or it
+// does not run, the static binary inside @ffmpeg-installer so `npm ci` alone gives a working one.
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,6 +10,8 @@ import { UserError } from '../kit/errors.ts';
 export interface FfmpegLocation {
   path: string;
   origin: 'PATH' | 'npm';
+  /** An ffmpeg on PATH that does not run (and why): the bundled one is used instead. */
+  broken?: { path: string; why: string };
 }
 
 export interface FfmpegInfo extends FfmpegLocation {
@@ -50,13 +52,36 @@ function fromNpm(): string | undefined {
   }
 }
 
+/**
+ * Why this ffmpeg cannot serve (null: it runs, and has the rawvideo encoder frames are read
+ * through). Run once per binary: a PATH ffmpeg with a missing shared library exits 127 on every
+ * start, and retrying it forever would never tell anyone.
+ */
+function unusable(file: string): string | null {
+  const r = spawnSync(file, ['-encoders'], { encoding: 'utf8', timeout: 15_000, maxBuffer: 8 << 20 });
+  const last = (r.stderr ?? '').trim().split('\n').slice(-1)[0]?.trim();
+  if (r.error) return r.error.message;
+  if (r.signal) return `killed by ${r.signal}${last ? `: ${last}` : ''}`;
+  if (r.status !== 0) return `exits with code ${r.status}${last ? `: ${last}` : ''}`;
+  if (!/ffmpeg version/.test(r.stderr)) return `does not print an ffmpeg version (${last ?? 'no output'})`;
+  if (!/^\s*V\S*\s+rawvideo\b/m.test(r.stdout)) return 'has no rawvideo encoder';
+  return null;
+}
+
 export function findFfmpeg(): FfmpegLocation {
   if (cached) return cached;
   const fromPath = onPath('ffmpeg');
-  if (fromPath) return (cached = { path: fromPath, origin: 'PATH' });
+  const pathWhy = fromPath ? unusable(fromPath) : null;
+  if (fromPath && !pathWhy) return (cached = { path: fromPath, origin: 'PATH' });
+  const broken = fromPath && pathWhy ? { path: fromPath, why: pathWhy } : undefined;
   const npm = fromNpm();
-  if (npm) return (cached = { path: npm, origin: 'npm' });
-  throw new UserError('ffmpeg not found: not on PATH and @ffmpeg-installer/ffmpeg has no binary here ' + '(install it: sudo apt-get install -y ffmpeg)');
+  const npmWhy = npm ? unusable(npm) : null;
+  if (npm && !npmWhy) return (cached = { path: npm, origin: 'npm', broken });
+  const tried = [broken && `${broken.path} ${broken.why}`, npm && `${npm} ${npmWhy}`].filter(Boolean);
+  throw new UserError(
+    `ffmpeg not found: ${tried.length ? tried.join('; ') : 'not on PATH and @ffmpeg-installer/ffmpeg has no binary here'} ` +
+      '(install it: sudo apt-get install -y ffmpeg)',
+  );
 }
 
 /** Version and capture devices of an ffmpeg binary (default: findFfmpeg()). Cached per path. */
