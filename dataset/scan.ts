@@ -9,13 +9,15 @@ import { parseFrameName, type FrameName } from './naming.ts';
 export interface ScanResult {
   items: { path: string; name: FrameName }[];
   bad: { path: string; reason: string }[];
+  /** `*.tmp-<pid>` files of a run that was writing frames (synth): not frames, left out. */
+  debris: string[];
 }
 
 const DECODE_CONCURRENCY = 4;
 const MAX_LISTED = 20;
 
 export async function scanImages(dir: string, opts: { skipBad: boolean; checkJpeg: boolean }): Promise<ScanResult> {
-  const result: ScanResult = { items: [], bad: [] };
+  const result: ScanResult = { items: [], bad: [], debris: [] };
   for (const entry of await readDirOrFail(dir)) {
     const full = path.join(dir, entry.name);
     if (entry.name.startsWith('.')) continue;
@@ -25,6 +27,10 @@ export async function scanImages(dir: string, opts: { skipBad: boolean; checkJpe
     }
     for (const file of (await fs.readdir(full, { withFileTypes: true })).map((f) => f.name).sort()) {
       if (file.startsWith('.') || file.endsWith('.jsonl')) continue; // hidden files, capture sidecars
+      if (/\.jpg\.tmp-\d+$/.test(file)) {
+        result.debris.push(path.join(full, file)); // a frame being written, or one an interrupted run left
+        continue;
+      }
       checkName(path.join(full, file), entry.name, result);
     }
   }

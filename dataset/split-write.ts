@@ -1,10 +1,12 @@
 // `smashsight split`: scan, deal, then build the whole layout in a temp sibling and rename it into
 // place, so the output is either the old one or the complete new one.
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { createProgress } from '../kit/progress.ts';
 import { overlap } from './paths.ts';
+import { pidAlive, removeOnInterrupt, removeStaleTemps, tempNameFor, tempPid } from './temp-files.ts';
 import { scanImages } from './scan.ts';
 import { readSessions } from './sessions.ts';
 import { MANIFEST_FILE, type SplitManifest } from './manifest.ts';
@@ -31,16 +33,19 @@ export async function runSplit(o: SplitCommandOptions, log: (line: string) => vo
   if (rel === 'same') throw new UserError(`--out ${o.out}: is the --in folder itself`);
   if (rel === 'b-in-a') throw new UserError(`--out ${o.out}: is inside --in ${o.in}; choose a folder outside it`);
   if (rel === 'a-in-b') throw new UserError(`--out ${o.out}: holds --in ${o.in} (replacing it would delete the frames); choose a folder outside it`);
+  await clearStale(out, log);
   if (!o.force && (await nonEmpty(out))) throw new UserError(`${o.out}: output folder is not empty (pass --force to replace it)`);
 
   const scan = await scanImages(o.in, { skipBad: o.skipBad, checkJpeg: o.checkJpeg });
   for (const b of scan.bad) log(`skipped ${b.path}: ${b.reason}`);
+  if (scan.debris.length > 0) log(`ignored ${scan.debris.length} temp file(s) of an interrupted run, e.g. ${scan.debris[0]}`);
   if (scan.items.length === 0) throw new UserError(`${o.in}: no frames found under <character>/*.jpg`);
   const sessions = o.groupBy === 'session' ? readSessions(o.in, new Set(scan.items.map((i) => i.name.character))) : undefined;
   const assignment = assignSplits(scan.items, { seed: o.seed, percent: o.percent, groupBy: o.groupBy, sessions });
 
-  const tmp = `${out}.tmp-${process.pid}`;
+  const tmp = tempNameFor(out);
   await fs.rm(tmp, { recursive: true, force: true });
+  const untrack = removeOnInterrupt(tmp); // Ctrl-C while linking leaves no <out>.tmp-<pid>
   try {
     const mode = await placeFiles(assignment, tmp, o.copy);
     const manifest: SplitManifest = { seed: o.seed, percent: o.percent, groupBy: o.groupBy ?? null, files: mode, source: path.resolve(o.in) };
@@ -50,6 +55,8 @@ export async function runSplit(o: SplitCommandOptions, log: (line: string) => vo
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    untrack();
   }
   log(countsTable(assignment));
   for (const [character, row] of countsByClass(assignment)) {
@@ -77,7 +84,7 @@ async function placeFiles(a: Assignment, root: string, copy: boolean): Promise<'
     const made = new Set<string>();
     for (const item of a[s]) {
       const dir = path.join(root, s, 'images', item.name.character);
-      if (!made.has(dir)) await fs.mkdir(dir, { recursive: true });
+      if (!made.has(dir)) fsSync.mkdirSync(dir, { recursive: true }); // sync: none in flight when Ctrl-C removes the temp tree
       made.add(dir);
       const dest = path.join(dir, path.basename(item.path));
       if (mode === 'link') {
@@ -97,20 +104,47 @@ async function placeFiles(a: Assignment, root: string, copy: boolean): Promise<'
   return mode;
 }
 
+/**
+ * What a run killed outright (kill -9, a power cut) left beside `out`: its `<out>.tmp-<pid>` is
+ * removed; an `<out>.old-<pid>` is the previous output, put back when `out` is missing.
+ */
+async function clearStale(out: string, log: (line: string) => void): Promise<void> {
+  const base = path.basename(out);
+  const mine = (name: string): number | null => (name.startsWith(`${base}.`) && /^\.(tmp|old)-\d+$/.test(name.slice(base.length)) ? tempPid(name) : null);
+  const parent = path.dirname(out);
+  const olds = (await fs.readdir(parent).catch(() => [] as string[])).filter((n) => n.startsWith(`${base}.old-`) && mine(n) !== null && !pidAlive(mine(n)!));
+  if (olds.length > 0 && !(await exists(out))) {
+    await fs.rename(path.join(parent, olds[0]!), out);
+    log(`${out}: put back the previous output from ${olds[0]} (left by an interrupted split)`);
+  }
+  for (const p of await removeStaleTemps(parent, mine)) log(`removed ${p} (left by an interrupted split)`);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Two renames with no await between them, so a signal cannot land between them. */
 async function swapInto(tmp: string, out: string): Promise<void> {
   const old = `${out}.old-${process.pid}`;
   let moved = false;
   try {
-    await fs.rename(out, old);
+    fsSync.renameSync(out, old);
     moved = true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   try {
-    await fs.rename(tmp, out);
+    fsSync.renameSync(tmp, out);
   } catch (err) {
-    if (moved) await fs.rename(old, out); // put the previous output back
+    if (moved) fsSync.renameSync(old, out); // put the previous output back
     throw err;
   }
-  if (moved) await fs.rm(old, { recursive: true, force: true });
+  if (!moved) return;
+  const untrack = removeOnInterrupt(old);
+  await fs.rm(old, { recursive: true, force: true });
+  untrack();
 }

@@ -12,7 +12,8 @@ let installed = false;
 function removeTracked(): void {
   for (const [p, kind] of tracked) {
     try {
-      if (kind === 'tree') fs.rmSync(p, { recursive: true, force: true });
+      // retries: a link or copy still running in the thread pool may add an entry meanwhile
+      if (kind === 'tree') fs.rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
       else fs.rmdirSync(p); // only while still empty: never a finished package
     } catch {
       // already gone, or no longer ours to remove
@@ -28,6 +29,15 @@ function onSignal(signal: NodeJS.Signals): void {
     process.removeListener(signal, onSignal);
     process.kill(process.pid, signal);
   }
+}
+
+/**
+ * Handles SIGINT/SIGTERM in JS (between event-loop steps, never inside synchronous code), removing
+ * what is tracked before dying of the signal. Called by removeOnInterrupt; call it directly when a
+ * command's temp files only ever exist inside one synchronous step (write + rename).
+ */
+export function catchInterrupts(): void {
+  install();
 }
 
 function install(): void {

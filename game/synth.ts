@@ -9,6 +9,7 @@ import type { SceneLabels } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderDatasetFrame } from './frame.ts';
 import { formatFrameName } from '../dataset/naming.ts';
+import { catchInterrupts, removeStaleTemps, tempNameFor } from '../dataset/temp-files.ts';
 import { createProgress } from '../kit/progress.ts';
 import { UserError } from '../kit/errors.ts';
 
@@ -53,7 +54,10 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
   if (!o.force && fs.existsSync(imagesDir) && fs.readdirSync(imagesDir).length > 0) {
     throw new UserError(`${imagesDir} is not empty: choose another --out or pass --force to write over it`);
   }
+  catchInterrupts();
   for (const c of o.characters) fs.mkdirSync(path.join(imagesDir, c), { recursive: true });
+  // `<frame>.jpg.tmp-<pid>` of a run that died before renaming them (their process is gone)
+  for (const c of fs.readdirSync(imagesDir)) await removeStaleTemps(path.join(imagesDir, c));
   const jobs = combos(o).flatMap((labels) => Array.from({ length: o.framesPerCombo }, (_, n) => ({ labels, n })));
   const progress = o.progress === null ? null : createProgress('synth', jobs.length, o.progress ?? process.stderr);
   const rasters = Array.from({ length: IN_FLIGHT }, () => new Raster(o.width, o.height));
@@ -76,9 +80,16 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
         .jpeg({ quality: o.quality })
         .toBuffer();
       encodeMs += performance.now() - t1;
-      const tmp = `${file}.tmp-${process.pid}`;
-      await fs.promises.writeFile(tmp, jpeg);
-      await fs.promises.rename(tmp, file);
+      // Written and renamed in one synchronous step: with catchInterrupts() a Ctrl-C is handled
+      // between steps, so it never finds a temp file (only kill -9 can; the next run removes it).
+      const tmp = tempNameFor(file);
+      try {
+        fs.writeFileSync(tmp, jpeg);
+        fs.renameSync(tmp, file);
+      } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        throw err;
+      }
       progress?.tick();
     })();
     pending[slot]?.catch(() => undefined); // awaited when the slot comes round again

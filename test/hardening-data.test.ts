@@ -1,10 +1,11 @@
 // Issue 11's data that can be lost and debris left behind: what `train`, `models import-keras`,
 // `synth`, `split` and `capture` must never overwrite, and what an interrupted run must not leave.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, quickTrainArgs } from './helpers/cli.ts';
+import { CLI, cli, quickTrainArgs } from './helpers/cli.ts';
 import { imageSplit } from './helpers/training-fixtures.ts';
 import { claimPackageDir, dateStamp } from '../training/package-output.ts';
 
@@ -41,5 +42,137 @@ describe('train never replaces a package it did not make', () => {
     const made = r.stdout.trim();
     expect(taken.map((d) => `${d}-2`)).toContain(made);
     expect(JSON.parse(fs.readFileSync(path.join(made, 'meta.json'), 'utf8')).name).toBe(path.basename(made));
+  });
+});
+
+/** The pid of a process that has exited: nothing runs under it now. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+function tempFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(tmp|old)-\d+/.test(f));
+}
+
+async function until(what: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function exitOf(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+describe('temp files of an interrupted run', () => {
+  it('are removed on SIGINT and SIGTERM, and the process still dies of the signal', () => {
+    const dir = tmp();
+    const script = path.join(dir, 'sig.mts');
+    const module = path.resolve('dataset/temp-files.ts');
+    fs.writeFileSync(
+      script,
+      `import fs from 'node:fs';
+import { removeOnInterrupt } from ${JSON.stringify(module)};
+const [file, folder, signal] = process.argv.slice(2);
+fs.writeFileSync(file, 'x');
+fs.mkdirSync(folder + '/deep', { recursive: true });
+removeOnInterrupt(file);
+removeOnInterrupt(folder);
+process.kill(process.pid, signal);
+setTimeout(() => console.log('still running'), 3000);
+`,
+    );
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const file = path.join(dir, `a.jpg.tmp-${signal}`);
+      const folder = path.join(dir, `out.tmp-${signal}`);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script, file, folder, signal], { encoding: 'utf8' });
+      expect(r.signal).toBe(signal);
+      expect(r.stdout).not.toContain('still running');
+      expect(fs.existsSync(file)).toBe(false);
+      expect(fs.existsSync(folder)).toBe(false);
+    }
+  });
+
+  it('synth: Ctrl-C leaves no *.jpg.tmp-<pid>; the next run removes those of dead runs; split skips them', async () => {
+    const root = tmp();
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const out = path.join(root, `d${attempt}`);
+      const child = spawn(
+        process.execPath,
+        [CLI, 'synth', '--out', out, '--characters', 'fox', '--frames-per-combo', '40', '--size', '1280x960', '--quality', '100'],
+        {
+          stdio: 'ignore',
+        },
+      );
+      const fox = path.join(out, 'images', 'fox');
+      await until(() => fs.existsSync(fox) && fs.readdirSync(fox).length >= 3 + attempt * 3);
+      child.kill('SIGINT');
+      const exit = await exitOf(child);
+      expect(exit.signal ?? exit.code).not.toBe(0);
+      expect(tempFiles(out)).toEqual([]);
+    }
+    // kill -9 can't be caught: its temp files go with the next run (a live run's are kept)
+    const out = path.join(root, 'd0');
+    const fox = path.join(out, 'images', 'fox');
+    const stale = path.join(fox, `fox_default_battlefield_left_bg_on_999.jpg.tmp-${deadPid()}`);
+    const live = path.join(fox, `fox_default_battlefield_left_bg_on_998.jpg.tmp-${process.pid}`);
+    fs.writeFileSync(stale, 'half a jpeg');
+    fs.writeFileSync(live, 'being written');
+    const split = cli(['split', '--in', path.join(out, 'images'), '--out', path.join(root, 'keras')]);
+    expect(split.stderr).toBe(split.stderr.replace(/name does not match/, '')); // not a bad frame
+    expect(split.status).toBe(0);
+    expect(split.stdout).toMatch(/ignored 2 temp file\(s\) of an interrupted run/);
+    const again = cli(['synth', '--out', out, '--characters', 'fox', '--frames-per-combo', '1', '--size', '64x48', '--force']);
+    expect(again.status).toBe(0);
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+  });
+
+  it('split: Ctrl-C leaves no <out>.tmp-<pid>; the next run clears a dead run’s and puts back its previous output', async () => {
+    const root = tmp();
+    const images = path.join(root, 'images');
+    await imageSplit(root, 'x', ['fox', 'marth'], 30);
+    fs.renameSync(path.join(root, 'x', 'images'), images);
+    const out = path.join(root, 'keras');
+    const child = spawn(process.execPath, [CLI, 'split', '--in', images, '--out', out, '--copy', '--no-check-jpeg'], { stdio: 'ignore' });
+    await until(() => fs.readdirSync(root).some((n) => n.startsWith('keras.tmp-')), 60_000).catch(() => undefined);
+    child.kill('SIGINT');
+    await exitOf(child);
+    expect(fs.readdirSync(root).filter((n) => n.startsWith('keras.'))).toEqual([]);
+
+    // a run killed outright: its temp folder, and the previous output it had moved aside
+    const dead = deadPid();
+    fs.mkdirSync(path.join(root, `keras.tmp-${dead}`, 'train'), { recursive: true });
+    fs.mkdirSync(path.join(root, `keras.old-${dead}`));
+    fs.writeFileSync(path.join(root, `keras.old-${dead}`, 'previous.txt'), 'the previous split');
+    fs.rmSync(out, { recursive: true, force: true });
+    const r = cli(['split', '--in', images, '--out', out]);
+    expect(r.stdout).toContain(`put back the previous output from keras.old-${dead}`);
+    expect(r.status).not.toBe(0); // the previous output is back, so --out is not empty: --force replaces it
+    expect(fs.readFileSync(path.join(out, 'previous.txt'), 'utf8')).toBe('the previous split');
+    expect(fs.readdirSync(root).sort()).toEqual(['images', 'keras', 'x']);
+    expect(cli(['split', '--in', images, '--out', out, '--force']).status).toBe(0);
+    expect(fs.readdirSync(root).sort()).toEqual(['images', 'keras', 'x']);
+  });
+
+  it('train: Ctrl-C removes its /tmp/ss-backbone-<pid>-* folder; the next run removes a dead run’s', async () => {
+    const root = tmp();
+    for (const split of ['train', 'valid', 'test']) await imageSplit(path.join(root, 'data'), split, ['fox', 'marth'], split === 'train' ? 8 : 2);
+    const stale = path.join(os.tmpdir(), `ss-backbone-${deadPid()}-AbC123`);
+    fs.mkdirSync(stale);
+    fs.writeFileSync(path.join(stale, 'backbone.onnx'), 'x');
+    const args = quickTrainArgs({ data: path.join(root, 'data'), out: path.join(root, 'models'), cache: path.join(root, 'cache'), name: 'long' });
+    const child = spawn(process.execPath, [CLI, ...args, '--epochs', '100000', '--patience', '100000'], { stdio: 'ignore' });
+    const mine = (): string[] => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`ss-backbone-${child.pid}-`));
+    await until(() => mine().length > 0);
+    expect(fs.existsSync(stale)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1500)); // into extraction or training
+    child.kill('SIGINT');
+    const exit = await exitOf(child);
+    expect(exit.signal).toBe('SIGINT');
+    expect(mine()).toEqual([]);
+    expect(fs.existsSync(path.join(root, 'models')) ? fs.readdirSync(path.join(root, 'models')) : []).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { backboneLayers } from '../engine/backbones.ts';
 import type { BackboneName } from '../engine/backbones.ts';
 import { exportOnnx } from '../engine/onnx-export.ts';
 import { modelInput } from '../engine/package.ts';
+import { removeOnInterrupt, removeStaleTemps } from '../dataset/temp-files.ts';
 import type { ModelMeta, ModelPackage } from '../engine/package.ts';
 
 export interface StagedBackbone {
@@ -20,7 +21,28 @@ export interface StagedBackbone {
  * and describes it as a package whose `graph: 'backbone'` is that file.
  */
 export async function stageBackbone(backbone: BackboneName, bw: BackboneWeights, height: number, width: number, withTfjs: boolean): Promise<StagedBackbone> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ss-backbone-'));
+  // Named with our pid: the next run removes the folders of runs killed outright (kill -9).
+  await removeStaleTemps(os.tmpdir(), (name) => (/^ss-backbone-\d+-/.test(name) ? Number(name.split('-')[2]) : null));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `ss-backbone-${process.pid}-`));
+  const untrack = removeOnInterrupt(dir); // Ctrl-C (59 MB for VGG16) leaves nothing in /tmp
+  try {
+    return await writeStaged(dir, backbone, bw, height, width, withTfjs, untrack);
+  } catch (err) {
+    untrack();
+    await fs.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function writeStaged(
+  dir: string,
+  backbone: BackboneName,
+  bw: BackboneWeights,
+  height: number,
+  width: number,
+  withTfjs: boolean,
+  untrack: () => void,
+): Promise<StagedBackbone> {
   const layers = backboneLayers(backbone);
   const backboneOnnxPath = path.join(dir, 'backbone.onnx');
   await fs.writeFile(backboneOnnxPath, exportOnnx({ height, width, layers, weights: bw.weights, doc: `${backbone} ${bw.description}` }));
@@ -46,6 +68,9 @@ export async function stageBackbone(backbone: BackboneName, bw: BackboneWeights,
   };
   return {
     pkg: { dir, meta, labels: [], onnxPath: backboneOnnxPath, backboneOnnxPath },
-    remove: () => fs.rm(dir, { recursive: true, force: true }),
+    remove: async () => {
+      await fs.rm(dir, { recursive: true, force: true });
+      untrack();
+    },
   };
 }
