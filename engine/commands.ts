@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { parseSize } from '../kit/flags.ts';
 import { UserError } from '../kit/errors.ts';
 
-export function registerModelCommands(program: Command): void {
+/** Registers `models …`; returns the `models` command so other stages can add theirs (quantize). */
+export function registerModelCommands(program: Command): Command {
   const models = program.command('models').description('Model weights and packages: import Keras .h5, fetch VGG16, list');
 
   models
@@ -57,4 +58,5 @@ export function registerModelCommands(program: Command): void {
       else if (!rows.length) process.stdout.write(`no model packages under ${o.dir}/\n`);
       else for (const r of rows) process.stdout.write(`${r.dir}\t${r.summary}\n`);
     });
+  return models;
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { openEngine } from '../engine/open-engine.ts';
-import type { Engine, EngineKind } from '../engine/engine.ts';
+import type { Engine, EngineKind, Precision } from '../engine/engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import { classifyFiles } from './classify.ts';
 
@@ -14,6 +14,7 @@ export interface PredictFlags {
   json: boolean;
   fps?: number;
   engine: EngineKind;
+  precision?: Precision;
   threads?: number;
 }
 
@@ -65,7 +66,7 @@ export async function runPredict(input: string, f: PredictFlags): Promise<void> 
   const stat = await fs.stat(input).catch(() => undefined);
   if (!stat) throw new UserError(`${input}: no such file or folder`);
   const pkg = await readModelPackage(f.model);
-  const engine = await openEngine(pkg, { engine: f.engine, threads: f.threads });
+  const engine = await openEngine(pkg, { engine: f.engine, precision: f.precision, threads: f.threads });
   const emit = (p: Prediction): void => {
     process.stdout.write(f.json ? `${JSON.stringify(p)}\n` : `${p.input}: ${p.top.map((t) => `${t.label} ${t.p.toFixed(3)}`).join(', ')}\n`);
   };
