@@ -2,7 +2,7 @@
 // Bodies are size-limited and validated here, at the edge; the handlers behind trust them.
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hasToken } from './auth.ts';
+import { refusal, type Gate } from './auth.ts';
 import { LIMITS, validateOverrideBody, validateRegionsBody } from './protocol.ts';
 import type { OverrideBody, Parsed, RegionsBody, State } from './protocol.ts';
 import { contentType, resolveStatic } from './static.ts';
@@ -10,7 +10,8 @@ import { contentType, resolveStatic } from './static.ts';
 export interface HttpHandlers {
   /** Absolute folder of the built pages (dist/overlay). */
   root: string;
-  token: string | undefined;
+  /** Who may read and who may change (server/auth.ts). */
+  gate: Gate;
   state(): State;
   setOverride(body: OverrideBody): Parsed<State>;
   setRegions(body: RegionsBody): Parsed<State>;
@@ -64,7 +65,12 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 async function mutate<T>(req: IncomingMessage, h: HttpHandlers, validate: (raw: unknown) => Parsed<T>, apply: (v: T) => Parsed<State>): Promise<State> {
-  if (!hasToken(req, h.token)) throw new HttpError(401, 'missing or wrong token (Authorization: Bearer <token> or ?token=)');
+  const refused = refusal(req, h.gate, 'change');
+  if (refused) throw new HttpError(refused.status, refused.message);
+  // A form or text/plain POST is one a page on another site may send without asking (no CORS
+  // preflight); JSON is not.
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, `Content-Type must be application/json (got ${type ? `'${type}'` : 'none'})`);
   const body = validate(await readBody(req));
   if (!body.ok) throw new HttpError(400, body.error);
   const result = apply(body.value);
@@ -77,6 +83,8 @@ async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers)
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const method = req.method ?? 'GET';
+  const refused = refusal(req, h.gate, 'read');
+  if (refused) throw new HttpError(refused.status, refused.message);
   if (method === 'POST' && path === '/api/override') return json(res, 200, await mutate(req, h, validateOverrideBody, h.setOverride));
   if (method === 'POST' && path === '/api/regions') return json(res, 200, await mutate(req, h, validateRegionsBody, h.setRegions));
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} ${path} is not supported`);
@@ -106,7 +114,8 @@ export function createHandler(h: HttpHandlers): (req: IncomingMessage, res: Serv
       const message = err instanceof Error ? err.message : String(err);
       if (res.headersSent) res.destroy();
       else {
-        if (status === 413) res.setHeader('Connection', 'close');
+        // A refused POST's body may be unread: close rather than parse it as the next request.
+        if (status === 413 || req.method === 'POST') res.setHeader('Connection', 'close');
         json(res, status, { error: message });
       }
     });

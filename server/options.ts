@@ -21,6 +21,7 @@ export interface ServeFlags {
   host: string;
   port: string;
   token?: string;
+  allowHost: string[];
   engine: string;
   device: string;
   threads?: string;
@@ -55,6 +56,7 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--host <addr>', 'address to listen on (beyond loopback needs --token)', '127.0.0.1')
     .option('--port <n>', 'port for HTTP and WebSocket (0 = any free)', '8080')
     .option('--token <secret>', 'required for changes (POST, WebSocket) when set')
+    .option('--allow-host <name>', 'also answer requests for this host name (a reverse proxy, a DNS name for this machine); repeatable', collect, [])
     .addOption(new Option('--engine <name>', 'inference engine').choices([...ENGINE_KINDS]).default('onnx'))
     .addOption(new Option('--device <name>', 'execution device').choices([...DEVICE_KINDS]).default('auto'))
     .option('--threads <n>', 'engine threads (default: all cores)')
@@ -76,6 +78,7 @@ const KEYS = [
   'host',
   'port',
   'token',
+  'allowHost',
   'engine',
   'device',
   'threads',
@@ -111,6 +114,16 @@ function regionsFrom(where: string, v: unknown): RegionSpec[] {
   return checked.value;
 }
 
+function hostNames(where: string, v: unknown): string[] {
+  if (!Array.isArray(v)) throw new UserError(`${where}: must be a list of host names`);
+  for (const name of v) {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(name)) {
+      throw new UserError(`${where}: ${JSON.stringify(name)} is not a host name (letters, digits, '.' and '-', no port)`);
+    }
+  }
+  return v as string[];
+}
+
 /** Flags + config file → a validated ServeConfig. `cmd` tells which flags came from the command line. */
 export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig {
   const file = flags.config ? readConfig(flags.config) : {};
@@ -138,6 +151,8 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   if (!DEVICE_KINDS.includes(device)) throw new UserError(`device: must be one of ${DEVICE_KINDS.join(', ')}, got ${device}`);
   const regionFile = file.regions ?? file.region;
   const regions = fromCli('region') || regionFile === undefined ? regionsFrom('--region', flags.region) : regionsFrom(`${flags.config}: "regions"`, regionFile);
+  const allowHost = pick('allowHost');
+  const allowedHosts = hostNames(allowHost.where, allowHost.value);
   const smoothing = {
     ema: numeric('ema', ANY_NUMBER)!,
     margin: numeric('margin', ANY_NUMBER)!,
@@ -155,6 +170,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     host: str('host')!,
     port: numeric('port', PORT)!,
     token: str('token'),
+    allowedHosts,
     engine,
     device,
     threads: numeric('threads', POSITIVE_INT),

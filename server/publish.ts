@@ -8,6 +8,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { now } from '../kit/clock.ts';
+import type { Refusal } from './auth.ts';
 import type { Metrics } from './metrics.ts';
 import { parseClientMessage, PROTOCOL_VERSION } from './protocol.ts';
 import type { PaintedMessage, ServerMessage, State } from './protocol.ts';
@@ -29,12 +30,14 @@ export const MAX_PREDICTIONS_PER_SECOND = 60;
 
 /** Predictions remembered for `painted` reports; a page paints within a few frames or not at all. */
 const REMEMBERED = 512;
+/** Capture → paint beyond this (or below 0) is a page's clock or a forgery, not a latency. */
+const MAX_GLASS_MS = 60_000;
 
 export interface WsHubOptions {
   metrics: Metrics;
   snapshot: () => State;
-  /** False → the upgrade is answered 401. */
-  authorize: (req: IncomingMessage) => boolean;
+  /** Why an upgrade is refused (answered with that status), or null to accept it. */
+  admit: (req: IncomingMessage) => Refusal | null;
   caps?: Partial<WsCaps>;
 }
 
@@ -140,8 +143,10 @@ export class WsHub {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    if (!this.o.authorize(req)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+    const refused = this.o.admit(req);
+    if (refused) {
+      const reason = refused.status === 401 ? 'Unauthorized' : 'Forbidden';
+      socket.end(`HTTP/1.1 ${refused.status} ${reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused.message}\n`);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
@@ -179,7 +184,9 @@ export class WsHub {
   /** A page reported painting a prediction: capture → paint, if it is one still remembered. */
   private painted(m: PaintedMessage): void {
     const at = this.captured.get(m.seq);
-    if (at !== undefined) this.o.metrics.painted(m.paintedAt - at);
+    if (at === undefined) return;
+    const ms = m.paintedAt - at;
+    if (ms >= 0 && ms <= MAX_GLASS_MS) this.o.metrics.painted(ms);
   }
 
   private sendTo(client: Client, msg: ServerMessage): void {

@@ -8,7 +8,7 @@ import { UserError } from '../kit/errors.ts';
 import type { DeviceKind, Engine, EngineKind } from '../engine/engine.ts';
 import type { FrameSourceOptions } from '../source/frames.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
-import { checkBind, hasToken } from './auth.ts';
+import { checkBind, refusal, type Gate } from './auth.ts';
 import { Controls } from './controls.ts';
 import { createHandler } from './http.ts';
 import { Metrics } from './metrics.ts';
@@ -31,6 +31,8 @@ export interface ServeConfig {
   host: string;
   port: number;
   token?: string;
+  /** Host names requests may carry besides addresses, localhost, this machine's name and --host (--allow-host). */
+  allowedHosts?: string[];
   engine: EngineKind;
   device: DeviceKind;
   threads?: number;
@@ -132,10 +134,11 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     sourceSize: () => source.sourceSize,
   });
   const server = http.createServer();
+  const gate: Gate = { token: config.token, hosts: [config.host, ...(config.allowedHosts ?? [])] };
   const hub = new WsHub(server, {
     metrics,
     snapshot: () => store.snapshot(),
-    authorize: (req) => hasToken(req, config.token),
+    admit: (req) => refusal(req, gate, 'change'),
     caps: deps.wsCaps,
   });
   const pipeline = new Pipeline<PredictionUpdate>(
@@ -163,7 +166,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     'request',
     createHandler({
       root: path.resolve(config.staticRoot),
-      token: config.token,
+      gate,
       state: () => store.snapshot(),
       setOverride: (b) => controls.setOverride(b),
       setRegions: (b) => controls.setRegions(b.regions),

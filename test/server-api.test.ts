@@ -19,7 +19,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}):
 /** Raw HTTP GET, so paths reach the server exactly as written (fetch would normalise `..`). */
 function rawGet(port: number, target: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
     let text = '';
     sock.on('data', (d) => (text += String(d)));
     sock.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0)));
