@@ -7,6 +7,7 @@ import { createProgress } from '../kit/progress.ts';
 import { openFrames, type Frame } from '../source/frames.ts';
 import { formatSourceSpec, type SourceSpec } from '../source/spec.ts';
 import { formatFrameName, parseFrameName, type FrameName } from './naming.ts';
+import { checkWritableFolder } from './paths.ts';
 import { appendSession, labelOf } from './sessions.ts';
 
 export interface CaptureOptions {
@@ -48,6 +49,7 @@ export async function runCapture(o: CaptureOptions, log: (line: string) => void 
   const { default: sharp } = await import('sharp');
   const label = labelOf(o.label);
   const dir = path.join(o.out, o.label.character);
+  checkWritableFolder(dir, `--out ${o.out}`); // before the source starts, not after the first frame
   let number = await highestNumber(dir, label);
   const first = number + 1;
   const started = new Date().toISOString();
@@ -59,7 +61,12 @@ export async function runCapture(o: CaptureOptions, log: (line: string) => void 
     const jpeg = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
       .jpeg({ quality: o.quality })
       .toBuffer();
-    if (written.length === 0) await fs.mkdir(dir, { recursive: true }); // a source that never starts leaves no folder
+    if (written.length === 0) {
+      // a source that never starts leaves no folder
+      await fs.mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+        throw new UserError(`--out ${o.out}: cannot make ${dir} (${err.code ?? err.message})`);
+      });
+    }
     for (;;) {
       const file = path.join(dir, formatFrameName({ ...o.label, number: ++number }));
       try {
@@ -68,7 +75,8 @@ export async function runCapture(o: CaptureOptions, log: (line: string) => void 
         progress.tick();
         return;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST') throw new UserError(`${file}: cannot write the frame (${code ?? (err as Error).message})`);
         // another writer took this number: take the next one
       }
     }

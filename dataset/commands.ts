@@ -63,6 +63,10 @@ export function registerDatasetCommands(program: Command): void {
       const { parseSourceSpec } = await import('../source/spec.ts');
       const { parseLabel } = await import('./naming.ts');
       const { runCapture } = await import('./capture.ts');
-      await runCapture({ ...o, source: parseSourceSpec(o.source), label: parseLabel(o.label), ...parseSize(o.size) });
+      const label = parseLabel(o.label);
+      const { labelOf } = await import('./sessions.ts');
+      if (labelOf(label) !== o.label)
+        process.stderr.write(`--label ${o.label}: written as ${labelOf(label)} (labels are lower case: one class per character)\n`);
+      await runCapture({ ...o, source: parseSourceSpec(o.source), label, ...parseSize(o.size) });
     });
 }

@@ -34,13 +34,20 @@ export function formatFrameName(n: FrameName): string {
   return `${n.character}_${n.color}_${n.stage}_${n.orientation}_bg_on_${String(n.number).padStart(3, '0')}.jpg`;
 }
 
-/** Parses a capture label `<character>_<color>_<stage>_<orientation>`. Throws UserError. */
+/** The label the server shows below its confidence floor: no class may be called this. */
+export const RESERVED_CLASS = 'unknown';
+
+/**
+ * Parses a capture label `<character>_<color>_<stage>_<orientation>`, in lower case: a class is
+ * its folder name, so `Fox_…` and `fox_…` would otherwise become two classes. Throws UserError.
+ */
 export function parseLabel(label: string): Omit<FrameName, 'number'> {
-  const parts = label.split('_');
+  const parts = label.toLowerCase().split('_');
   if (parts.length !== 4 || parts.some((p) => !TOKEN_RE.test(p))) {
     throw new UserError(`--label '${label}': expected <character>_<color>_<stage>_<orientation> (letters, digits, '-')`);
   }
   const [character, color, stage, orientation] = parts as [string, string, string, string];
+  if (character === RESERVED_CLASS) throw new UserError(`--label '${label}': '${RESERVED_CLASS}' is reserved (the label shown when no class is confident)`);
   return { character, color, stage, orientation };
 }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { createProgress } from '../kit/progress.ts';
-import { parseFrameName, type FrameName } from './naming.ts';
+import { RESERVED_CLASS, parseFrameName, type FrameName } from './naming.ts';
 
 export interface ScanResult {
   items: { path: string; name: FrameName }[];
@@ -18,11 +18,22 @@ const MAX_LISTED = 20;
 
 export async function scanImages(dir: string, opts: { skipBad: boolean; checkJpeg: boolean }): Promise<ScanResult> {
   const result: ScanResult = { items: [], bad: [], debris: [] };
-  for (const entry of await readDirOrFail(dir)) {
+  const entries = await readDirOrFail(dir);
+  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.name.startsWith('.')) continue;
     if (!entry.isDirectory()) {
       result.bad.push({ path: full, reason: 'not inside a <character>/ folder' });
+      continue;
+    }
+    const twin = folders.find((f) => f !== entry.name && f.toLowerCase() === entry.name.toLowerCase());
+    if (twin !== undefined) {
+      result.bad.push({ path: full, reason: `class folder '${entry.name}' differs from '${twin}' only in case: merge them (classes are lower case)` });
+      continue;
+    }
+    if (entry.name === RESERVED_CLASS) {
+      result.bad.push({ path: full, reason: `'${RESERVED_CLASS}' is reserved (the label shown when no class is confident): rename the folder` });
       continue;
     }
     for (const file of (await fs.readdir(full, { withFileTypes: true })).map((f) => f.name).sort()) {

@@ -89,6 +89,42 @@ describe('capture from a video file', () => {
   });
 });
 
+describe('capture checks its output and its label before recording', () => {
+  const capture = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(repo, 'bin', 'smashsight.js'), 'capture', '--source', 'synthetic', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('refuses an --out under a regular file at once, in one line, with no stack', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'notes.txt');
+    fs.writeFileSync(file, 'a file');
+    const started = Date.now();
+    const run = capture('--label', 'fox_red_battlefield_left', '--frames', '3', '--out', path.join(file, 'images'));
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(`smashsight: --out ${path.join(file, 'images')}: ${file} is a file, not a folder`);
+    expect(Date.now() - started).toBeLessThan(20_000); // no capture first
+    const onFile = capture('--label', 'fox_red_battlefield_left', '--frames', '1', '--out', dir, '--size', '64x48');
+    expect(onFile.status).toBe(0); // the folder holding the file is fine
+  });
+
+  it('writes an upper-case label in lower case (one class folder), and refuses the reserved class', () => {
+    const out = path.join(tmp(), 'images');
+    fs.mkdirSync(path.join(out, 'fox'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'fox', 'fox_red_battlefield_left_bg_on_001.jpg'), 'earlier');
+    const run = capture('--label', 'Fox_Red_Battlefield_left', '--frames', '2', '--out', out, '--size', '64x48');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('--label Fox_Red_Battlefield_left: written as fox_red_battlefield_left');
+    expect(fs.readdirSync(out)).toEqual(['fox']);
+    expect(fs.readdirSync(path.join(out, 'fox')).filter((f) => f.endsWith('.jpg')).sort()).toEqual([
+      'fox_red_battlefield_left_bg_on_001.jpg',
+      'fox_red_battlefield_left_bg_on_002.jpg',
+      'fox_red_battlefield_left_bg_on_003.jpg',
+    ]);
+    const reserved = capture('--label', 'Unknown_red_battlefield_left', '--frames', '1', '--out', out);
+    expect(reserved.status).toBe(1);
+    expect(reserved.stderr).toMatch(/'unknown' is reserved/);
+  });
+});
+
 describe('capture from an X11 window under Xvfb', () => {
   let xvfb: Xvfb | undefined;
   let window: ChildProcess | undefined;

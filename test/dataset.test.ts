@@ -260,4 +260,23 @@ describe('bad frames', () => {
     expect(skipping.stdout).toMatch(/fox\s+32\s+4\s+4\s+40/);
     expect(tree(out)).toHaveLength(80);
   });
+
+  it('refuses class folders that differ only in case, and the reserved class unknown/', async () => {
+    const root = tmp();
+    const input = path.join(root, 'images');
+    makeDataset(input);
+    fs.mkdirSync(path.join(input, 'Fox'));
+    fs.writeFileSync(path.join(input, 'Fox', 'Fox_red_battlefield_left_bg_on_001.jpg'), jpeg);
+    fs.mkdirSync(path.join(input, 'unknown'));
+    fs.writeFileSync(path.join(input, 'unknown', 'unknown_red_battlefield_left_bg_on_001.jpg'), jpeg);
+    const scan = await scanImages(input, { skipBad: true, checkJpeg: false });
+    expect(scan.bad.map((b) => [path.basename(b.path), b.reason.split(':')[0]])).toEqual([
+      ['Fox', "class folder 'Fox' differs from 'fox' only in case"],
+      ['fox', "class folder 'fox' differs from 'Fox' only in case"],
+      ['unknown', "'unknown' is reserved (the label shown when no class is confident)"],
+    ]);
+    await expect(runSplit(baseOptions(input, path.join(root, 'keras')), quiet)).rejects.toThrow(/differs from 'fox' only in case/);
+    expect(parseLabel('Fox_Red_BATTLEFIELD_left')).toEqual({ character: 'fox', color: 'red', stage: 'battlefield', orientation: 'left' });
+    expect(() => parseLabel('unknown_red_battlefield_left')).toThrow(/'unknown' is reserved/);
+  });
 });
