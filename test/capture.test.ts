@@ -114,11 +114,12 @@ describe('capture checks its output and its label before recording', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain('--label Fox_Red_Battlefield_left: written as fox_red_battlefield_left');
     expect(fs.readdirSync(out)).toEqual(['fox']);
-    expect(fs.readdirSync(path.join(out, 'fox')).filter((f) => f.endsWith('.jpg')).sort()).toEqual([
-      'fox_red_battlefield_left_bg_on_001.jpg',
-      'fox_red_battlefield_left_bg_on_002.jpg',
-      'fox_red_battlefield_left_bg_on_003.jpg',
-    ]);
+    expect(
+      fs
+        .readdirSync(path.join(out, 'fox'))
+        .filter((f) => f.endsWith('.jpg'))
+        .sort(),
+    ).toEqual(['fox_red_battlefield_left_bg_on_001.jpg', 'fox_red_battlefield_left_bg_on_002.jpg', 'fox_red_battlefield_left_bg_on_003.jpg']);
     const reserved = capture('--label', 'Unknown_red_battlefield_left', '--frames', '1', '--out', out);
     expect(reserved.status).toBe(1);
     expect(reserved.stderr).toMatch(/'unknown' is reserved/);
