@@ -100,6 +100,29 @@ describe('feature cache', () => {
     expect(changed.processed).toBe(14);
   });
 
+  it('drops an entry whose chunk is truncated or missing and extracts it again (no RangeError)', async () => {
+    const root = tmp();
+    await makeSplit(root, 7);
+    const first = await extractFeatures(await options(root));
+    const expected = await allRows(first.dir, first.manifest);
+    const chunk = path.join(first.dir, first.manifest.chunks[1]!.file);
+    const cut = fs.readFileSync(chunk).subarray(0, 37);
+    for (const damage of [() => fs.writeFileSync(chunk, cut), () => fs.rmSync(chunk)]) {
+      damage();
+      // a reader handed the damaged entry says so in one line
+      await expect(openFeatureRows(first.dir, first.manifest)).rejects.toThrow(UserError);
+      await expect(openFeatureRows(first.dir, first.manifest, 0)).rejects.toThrow(/chunk-00001\.bin: \d+ bytes, expected 60/);
+      const lines: string[] = [];
+      const log = { write: (t: string) => lines.push(t) > 0 } as unknown as NodeJS.WritableStream;
+      const o = await options(root, { log });
+      const again = await extractFeatures(o);
+      expect(lines.join('')).toMatch(/chunk-00001\.bin is (truncated \(37 of 60 bytes\)|missing); dropping this entry and extracting again/);
+      expect(again.dir).toBe(first.dir);
+      expect(again.processed).toBe(14);
+      expect(await allRows(again.dir, again.manifest)).toEqual(expected);
+    }
+  });
+
   it('resumes an interrupted extraction after the last complete chunk, with the same result', async () => {
     const root = tmp();
     await makeSplit(root, 9);

@@ -68,6 +68,21 @@ export async function cacheKey(listing: SplitListing, model: FeatureModelId): Pr
   return h.digest('hex').slice(0, 24);
 }
 
+/** Why a listed chunk can't be read back as its rows (missing, or not rows × rowSize floats), or null. */
+export async function brokenChunk(dir: string, m: CacheManifest): Promise<string | null> {
+  if (!Array.isArray(m.chunks) || !Number.isInteger(m.rowSize) || m.rowSize <= 0) return 'manifest.json is malformed';
+  for (const c of m.chunks) {
+    const want = c.rows * m.rowSize * 4;
+    const size = await fs.stat(path.join(dir, c.file)).then(
+      (st) => st.size,
+      () => -1,
+    );
+    if (size < 0) return `${c.file} is missing`;
+    if (size !== want) return `${c.file} is truncated (${size} of ${want} bytes)`;
+  }
+  return null;
+}
+
 /** Extracts (or reuses, or resumes) the features of one split. */
 export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const key = await cacheKey(o.listing, o.model);
@@ -75,7 +90,16 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const writer = o.writer ?? defaultWriter;
   const log = o.log ?? process.stderr;
   await fs.mkdir(dir, { recursive: true });
-  const found = await readManifest(dir);
+  let found = await readManifest(dir);
+  const broken = found ? await brokenChunk(dir, found) : null;
+  if (broken) {
+    // A chunk cut short (disk full, a copy interrupted, a crash before the OS wrote it): the
+    // entry can't be trusted, so it goes and the split is extracted again.
+    log.write(`feature cache ${dir}: ${broken}; dropping this entry and extracting again\n`);
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.mkdir(dir, { recursive: true });
+    found = undefined;
+  }
   if (found?.complete) return { dir, manifest: found, processed: 0 };
 
   const extractor = await o.openExtractor();

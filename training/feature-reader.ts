@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { CacheManifest } from './cache-store.ts';
+import { UserError } from '../kit/errors.ts';
 
 export interface FeatureRows {
   readonly rows: number;
@@ -34,6 +35,15 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
     }
   });
   const rowBytes = rowSize * 4;
+  for (const c of m.chunks) {
+    const file = path.join(dir, c.file);
+    const size = await fs.stat(file).then(
+      (st) => st.size,
+      () => 0,
+    );
+    // extractFeatures drops such an entry; a reader must never return zeros or a RangeError for it
+    if (size !== c.rows * rowBytes) throw new UserError(`feature cache ${file}: ${size} bytes, expected ${c.rows * rowBytes}: delete ${dir} and run again`);
+  }
 
   if (rows * rowBytes <= memoryCap) {
     const all = new Float32Array(rows * rowSize);
