@@ -3,13 +3,13 @@
 // the same threads. Rounds alternate tfjs and PyTorch so load on the machine hits both alike;
 // the figure that counts is the ratio within a round.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type * as TF from '@tensorflow/tfjs';
 import { backboneLayers, headLayers, randomWeights } from '../engine/backbones.ts';
 import { buildTfjsModel, loadTfjs, type Tfjs } from '../engine/tfjs.ts';
 import { seededRandom } from '../kit/rng.ts';
+import { describeCpu } from '../kit/cpu.ts';
 
 const run = promisify(execFile);
 const PEER = path.join(path.dirname(new URL(import.meta.url).pathname), 'train_peer.py');
@@ -81,19 +81,9 @@ async function pytorchTraining(py: string, o: TrainingBenchOptions): Promise<num
   return (JSON.parse(stdout.trim().split('\n').pop()!) as { imagesPerSecond: number }).imagesPerSecond;
 }
 
-/** What the CPU can do that decides these figures (wasm SIMD is 128-bit; PyTorch uses AVX2/AVX-512). */
-export function cpuFlags(): string {
-  try {
-    const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.split(' ') ?? []);
-    return ['avx2', 'fma', 'avx512f', 'avx512_vnni', 'avx512_bf16'].map((f) => `${f} ${flags.has(f) ? 'yes' : 'no'}`).join(', ');
-  } catch {
-    return 'unknown (no /proc/cpuinfo)';
-  }
-}
-
 export async function runTrainingBench(o: TrainingBenchOptions, say: (line: string) => void): Promise<TrainingRound[]> {
   say(`\ntraining end to end: bn5 + GAP head at ${o.width}x${o.height}, batch ${o.batch}, Adam, random frames, ${o.steps} timed steps per figure`);
-  say(`cpu flags: ${cpuFlags()}`);
+  say(`cpu flags: ${describeCpu()}`);
   const { tf, backend, threads } = await loadTfjs();
   const py = await torchPython();
   if (!py) say('pytorch: not installed (apt-get install python3-torch): no peer figure');

@@ -6,7 +6,7 @@ import { registerSynth } from '../game/command.ts';
 import { plugInSyntheticGame } from '../game/source.ts';
 import { registerDatasetCommands } from '../dataset/commands.ts';
 import { registerModelCommands } from '../engine/commands.ts';
-import { registerTrainingCommands } from '../training/commands.ts';
+import { registerQuantize, registerTrainingCommands } from '../training/commands.ts';
 import { registerServerCommands } from '../server/commands.ts';
 import { registerDoctor } from './doctor.ts';
 import { runCli } from './run.ts';
@@ -19,7 +19,7 @@ registerServerCommands(program);
 registerSynth(program);
 registerDatasetCommands(program);
 registerTrainingCommands(program);
-registerModelCommands(program);
+registerQuantize(registerModelCommands(program));
 registerBenchCommands(program);
 registerDoctor(program);
 

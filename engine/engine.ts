@@ -15,6 +15,9 @@ export interface Engine {
 }
 
 export type EngineKind = 'onnx' | 'tfjs';
+/** auto: int8 when the package has it and the CPU has VNNI, else fp32. */
+export type Precision = 'auto' | 'int8' | 'fp32';
+export const PRECISIONS: readonly Precision[] = ['auto', 'int8', 'fp32'];
 export type DeviceKind = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
 export const ENGINE_KINDS: readonly EngineKind[] = ['onnx', 'tfjs'];
 export const DEVICE_KINDS: readonly DeviceKind[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml'];
@@ -24,6 +27,7 @@ export interface EngineOptions {
   device?: DeviceKind;
   threads?: number;
   graph?: 'model' | 'backbone';
+  precision?: Precision;
 }
 
 const announced = new Set<string>();

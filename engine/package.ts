@@ -24,6 +24,17 @@ export interface ModelMeta {
   /** How the data was split (split.json): `by` is random, stage, session, …; null: made by hand. */
   split?: { by: string; seed: number; percent: Record<string, number> } | null;
   metrics?: { top1?: number; [k: string]: unknown };
+  /** Written by `models quantize`: the int8 graph beside model.onnx and what it was checked on. */
+  int8?: Int8Record;
+}
+
+export interface Int8Record {
+  file: string;
+  created: string;
+  /** Activation ranges: MinMax over this many frames of this split, sampled with this seed. */
+  calibration: { split: string; frames: number; seed: number };
+  /** Top-1 of both graphs on the same test split (null: no test split was given). */
+  top1: { split: string; fp32: number; int8: number } | null;
 }
 
 export interface ModelPackage {
@@ -32,7 +43,12 @@ export interface ModelPackage {
   labels: string[];
   onnxPath: string;
   backboneOnnxPath: string;
+  /** model.int8.onnx; absent when the package has no int8 graph. */
+  int8Path?: string;
 }
+
+/** The int8 graph's file name in a package (`models quantize` writes it). */
+export const INT8_FILE = 'model.int8.onnx';
 
 /** The input block every package has: only the size varies. */
 export function modelInput(height: number, width: number): ModelMeta['input'] {
@@ -113,7 +129,8 @@ export async function readModelPackage(dir: string): Promise<ModelPackage> {
   if (outputSize !== null && outputSize !== labels.length) {
     throw new UserError(`${labelsFile}: has ${labels.length} labels but ${onnxPath} outputs ${outputSize} values`);
   }
-  return { dir, meta, labels, onnxPath, backboneOnnxPath: path.join(dir, 'backbone.onnx') };
+  const int8Path = path.join(dir, INT8_FILE);
+  return { dir, meta, labels, onnxPath, backboneOnnxPath: path.join(dir, 'backbone.onnx'), int8Path: fs.existsSync(int8Path) ? int8Path : undefined };
 }
 
 /**

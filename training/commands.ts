@@ -1,8 +1,8 @@
 // `train`, `evaluate`, `predict`: flags are validated here, once; the heavy
 // modules (onnxruntime, tfjs, sharp) load inside the actions so `--help` stays fast.
 import { type Command, Option } from 'commander';
-import { ENGINE_KINDS } from '../engine/engine.ts';
-import type { EngineKind } from '../engine/engine.ts';
+import { ENGINE_KINDS, PRECISIONS } from '../engine/engine.ts';
+import type { EngineKind, Precision } from '../engine/engine.ts';
 import { BACKBONES, DEFAULT_POOL, HEAD_POOLS, type HeadPool, MIN_INPUT } from '../engine/backbones.ts';
 import { AUGMENT_PRESETS, type AugmentPreset } from './augment.ts';
 import { UserError } from '../kit/errors.ts';
@@ -11,6 +11,8 @@ import { backboneFlag, nameFlag } from './flags.ts';
 import type { BackboneName } from '../engine/backbones.ts';
 
 const engineOption = (): Option => new Option('--engine <engine>', 'network engine').choices(ENGINE_KINDS).default('onnx');
+const precisionOption = (): Option =>
+  new Option('--precision <p>', 'int8 graph or float (auto: int8 when the package has one and the CPU has VNNI)').choices(PRECISIONS).default('auto');
 const threadsOption = (): Option => new Option('--threads <n>', 'engine threads (default: all cores)').argParser(numberFlag('--threads', POSITIVE_INT));
 
 interface TrainFlags {
@@ -173,12 +175,15 @@ function registerEvaluate(program: Command): void {
     .option('--split <name>', 'which split', 'test')
     .option('--out <dir>', 'where evaluation.json/.md, confusion.png, curves.png go (default: the model folder)')
     .addOption(engineOption())
+    .addOption(precisionOption())
     .addOption(threadsOption())
     .option('--skip-bad', 'skip (and report) images that cannot be decoded', false)
-    .action(async (f: { model: string; data: string; split: string; out?: string; engine: EngineKind; threads?: number; skipBad: boolean }) => {
-      const { runEvaluate } = await import('./evaluate-command.ts');
-      await runEvaluate(f);
-    });
+    .action(
+      async (f: { model: string; data: string; split: string; out?: string; engine: EngineKind; precision: Precision; threads?: number; skipBad: boolean }) => {
+        const { runEvaluate } = await import('./evaluate-command.ts');
+        await runEvaluate(f);
+      },
+    );
 }
 
 function registerPredict(program: Command): void {
@@ -191,10 +196,36 @@ function registerPredict(program: Command): void {
     .option('--json', 'one JSON object per line instead of text', false)
     .option('--fps <n>', 'video: sample this many frames per second (default: every frame)', numberFlag('--fps', POSITIVE))
     .addOption(engineOption())
+    .addOption(precisionOption())
     .addOption(threadsOption())
-    .action(async (input: string, f: { model: string; top: number; json: boolean; fps?: number; engine: EngineKind; threads?: number }) => {
-      const { runPredict } = await import('./predict.ts');
-      await runPredict(input, f);
+    .option('--skip-bad', 'skip (and report) images that cannot be decoded instead of stopping', false)
+    .action(
+      async (
+        input: string,
+        f: { model: string; top: number; json: boolean; fps?: number; engine: EngineKind; precision: Precision; threads?: number; skipBad: boolean },
+      ) => {
+        const { runPredict } = await import('./predict.ts');
+        await runPredict(input, f);
+      },
+    );
+}
+
+/** `models quantize`, under the `models` command (it needs the dataset and evaluation, so it lives here). */
+export function registerQuantize(models: Command): void {
+  models
+    .command('quantize')
+    .description('add an int8 graph (model.int8.onnx) to a package: calibrated on its training split, checked against fp32 on the test split')
+    .argument('<package>', 'model package folder')
+    .option('--data <dir>', 'split layout root: calibration frames from train/, the accuracy check on test/', 'data/keras')
+    .option('--samples <n>', 'calibration frames, a seeded sample of train/', numberFlag('--samples', POSITIVE_INT), 128)
+    .option('--seed <n>', 'sampling seed', numberFlag('--seed', WHOLE_NUMBER), 1)
+    .option('--max-drop <points>', 'refuse when int8 top-1 is more than this many percentage points below fp32', numberFlag('--max-drop', NON_NEGATIVE), 0.5)
+    .addOption(threadsOption())
+    .action(async (model: string, f: { data: string; samples: number; seed: number; maxDrop: number; threads?: number }) => {
+      const { runQuantize } = await import('./quantize-command.ts');
+      const say = (line: string): boolean => process.stderr.write(`${line}\n`);
+      await runQuantize({ model, ...f }, say);
+      process.stdout.write(`${model}/model.int8.onnx\n`);
     });
 }
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { openEngine } from '../engine/open-engine.ts';
-import type { EngineKind } from '../engine/engine.ts';
+import type { EngineKind, Precision } from '../engine/engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import type { TrainingHistory } from './callbacks.ts';
 import { evaluatePackage, reportFiles, writeFilesInto } from './evaluation.ts';
@@ -15,6 +15,7 @@ export interface EvaluateFlags {
   split: string;
   out?: string;
   engine: EngineKind;
+  precision?: Precision;
   threads?: number;
   skipBad: boolean;
 }
@@ -30,7 +31,7 @@ async function readHistory(dir: string): Promise<TrainingHistory | undefined> {
 export async function runEvaluate(f: EvaluateFlags): Promise<void> {
   const pkg = await readModelPackage(f.model);
   const listing = await listSplit(await splitDir(f.data, f.split), pkg.labels);
-  const engine = await openEngine(pkg, { engine: f.engine, threads: f.threads });
+  const engine = await openEngine(pkg, { engine: f.engine, precision: f.precision, threads: f.threads });
   const report = await evaluatePackage(pkg, engine, listing, { skipBad: f.skipBad }).finally(() => engine.dispose());
   const out = f.out ?? pkg.dir;
   await fs.mkdir(out, { recursive: true });
