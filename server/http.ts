@@ -16,7 +16,8 @@ export interface HttpHandlers {
   setOverride(body: OverrideBody): Parsed<State>;
   setRegions(body: RegionsBody): Parsed<State>;
   preview(): Promise<Buffer | null>;
-  health(): Record<string, unknown>;
+  /** `ok: false` answers 503, so a monitor needs no JSON to tell. */
+  health(): { ok: boolean } & Record<string, unknown>;
   metrics(): string;
 }
 
@@ -91,8 +92,10 @@ async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers)
   switch (path) {
     case '/api/state':
       return json(res, 200, h.state());
-    case '/health':
-      return json(res, 200, h.health());
+    case '/health': {
+      const health = h.health();
+      return json(res, health.ok ? 200 : 503, health);
+    }
     case '/metrics':
       return send(res, 200, 'text/plain; version=0.0.4', h.metrics());
     case '/api/preview.jpg': {

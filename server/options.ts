@@ -11,12 +11,14 @@ import { checkBind } from './auth.ts';
 import { parseRegionArg, validateRegions, type RegionSpec } from './protocol.ts';
 import { DEFAULT_SMOOTHING, validateSmoothing } from './store.ts';
 import type { ServeConfig } from './serve.ts';
+import { DEFAULT_STALL_SECONDS } from './source-runner.ts';
 
 export interface ServeFlags {
   model?: string;
   source?: string;
   fps?: string;
   captureFps: string;
+  stallSeconds: string;
   region: string[];
   host: string;
   port: string;
@@ -52,6 +54,7 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--source <spec>', 'where frames come from (window:<title>, dolphin, file:<path>[?loop], synthetic[:seed], …)', defaults.source)
     .option('--fps <n>', 'cap on inferences per second (default: as fast as the engine goes)')
     .option('--capture-fps <n>', 'frames per second asked of the source', '30')
+    .option('--stall-seconds <s>', 'a live source with no frame for this long is restarted', String(DEFAULT_STALL_SECONDS))
     .option('--region <name=x,y,w,h>', 'classify this rectangle (source pixels); repeatable; none = whole frame', collect, [])
     .option('--host <addr>', 'address to listen on (beyond loopback needs --token)', '127.0.0.1')
     .option('--port <n>', 'port for HTTP and WebSocket (0 = any free)', '8080')
@@ -73,6 +76,7 @@ const KEYS = [
   'source',
   'fps',
   'captureFps',
+  'stallSeconds',
   'region',
   'regions',
   'host',
@@ -166,6 +170,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     source,
     fps: numeric('fps', POSITIVE),
     captureFps: numeric('captureFps', POSITIVE)!,
+    stallSeconds: numeric('stallSeconds', POSITIVE)!,
     regions,
     host: str('host')!,
     port: numeric('port', PORT)!,

@@ -47,7 +47,8 @@ export interface RegionView {
   top: Guess[];
 }
 
-export type SourceState = 'starting' | 'up' | 'restarting' | 'down' | 'ended';
+/** 'stalled': a live source delivered no frame for the stall time (ffmpeg still running); restarted like 'restarting'. */
+export type SourceState = 'starting' | 'up' | 'restarting' | 'stalled' | 'down' | 'ended';
 export interface SourceStatus {
   spec: string;
   live: boolean;
@@ -56,7 +57,7 @@ export interface SourceStatus {
   width: number | null;
   height: number | null;
   restarts: number;
-  /** When state is 'restarting': the wait before the next attempt. */
+  /** When state is 'restarting' or 'stalled': the wait before the next attempt. */
   retryInMs: number | null;
   /** Last ffmpeg failure (one line), if any. */
   lastError: string | null;

@@ -17,7 +17,7 @@ import { PrepareStage } from './prepare.ts';
 import { Preview } from './preview.ts';
 import type { RegionSpec, SmoothingSettings, SourceStatus } from './protocol.ts';
 import { WsHub, type WsCaps } from './publish.ts';
-import { SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
+import { DEFAULT_STALL_SECONDS, SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
 import { StateStore, type PredictionUpdate } from './store.ts';
 
 export interface ServeConfig {
@@ -27,6 +27,8 @@ export interface ServeConfig {
   fps?: number;
   /** Capture rate asked of ffmpeg / the synthetic game. */
   captureFps: number;
+  /** A live source with no frame for this long is restarted (status 'stalled'). Default 5. */
+  stallSeconds?: number;
   regions: RegionSpec[];
   host: string;
   port: number;
@@ -51,6 +53,8 @@ export interface ServeDeps {
   frameOptions?: Partial<FrameSourceOptions>;
   wsCaps?: Partial<WsCaps>;
   backoff?: { initialMs: number; maxMs: number };
+  /** How long a live source's first frame after an open may take (source-runner.ts has the default). */
+  firstFrameMs?: number;
   log?: (line: string) => void;
 }
 
@@ -115,10 +119,12 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     specText: config.source,
     live: isLiveSource(spec),
     open: deps.openFrames ?? (await defaultOpen()),
-    probe: deps.probeSize ?? ((s) => probeSourceSize(s, config.captureFps)),
+    probe: deps.probeSize ?? ((s, signal) => probeSourceSize(s, config.captureFps, signal)),
     frameSize: (src) => prepare.frameSize(src),
     frameOptions: { fps: config.captureFps, ...deps.frameOptions },
     backoff: deps.backoff,
+    stallMs: (config.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000,
+    firstFrameMs: deps.firstFrameMs,
   });
   const store = new StateStore({
     labels,
@@ -151,7 +157,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   const sendStatus = (): void => hub.broadcast({ type: 'status', source: source.current, engine: store.engine, metrics: metrics.summary() });
   source.on('status', (s) => {
     metrics.restarts = s.restarts;
-    if (s.state === 'restarting') log(`source ${s.spec}: ${s.lastError ?? 'stopped'}; restarting in ${s.retryInMs} ms`);
+    if (s.state === 'restarting' || s.state === 'stalled') log(`source ${s.spec}: ${s.lastError ?? 'stopped'}; restarting in ${s.retryInMs} ms`);
     sendStatus();
   });
   const ended = new Promise<RunSummary>((resolve) => {
@@ -172,7 +178,8 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
       setRegions: (b) => controls.setRegions(b.regions),
       preview: () => preview.jpeg(source.sourceSize),
       health: () => ({
-        ok: true,
+        // Not ok while no frames come (a monitor can restart what the server cannot fix itself).
+        ok: !['restarting', 'stalled', 'down'].includes(source.current.state),
         source: source.current.state,
         engine: engine.name,
         clients: hub.size,

@@ -1,6 +1,9 @@
 // Keeps frames coming: opens the source through ffmpeg, and when a live source dies (ffmpeg exits,
 // window closed, stream dropped) opens it again after a backoff of 0.5 s doubling to 10 s, forever.
-// A file that was played once ends. Every state change is reported (status events, not log lines).
+// A live source that stops delivering without ffmpeg exiting (a stream whose sender went quiet:
+// ffmpeg just waits) is caught by a frame watchdog: no frame for `stallMs` → 'stalled', restarted
+// the same way. A file that was played once ends. Every state change is reported (status events,
+// not log lines).
 // Frames do not pass through here: each new stream is connected straight to the sinks (pipeline,
 // preview), so a frame goes from source/frames.ts to server/pipeline.ts.
 import { EventEmitter } from 'node:events';
@@ -9,8 +12,17 @@ import type { SourceSpec } from '../source/spec.ts';
 import type { Size } from '../kit/geometry.ts';
 import type { SourceState, SourceStatus } from './protocol.ts';
 
+/** Seconds without a frame before a live source counts as stalled (--stall-seconds). */
+export const DEFAULT_STALL_SECONDS = 5;
+/**
+ * The first frame after an open may take longer: ffmpeg probes a stream before its first frame
+ * (mpegts over udp with ffmpeg's defaults: 7 s here, analyzeduration being 5 s).
+ */
+const FIRST_FRAME_MS = 15_000;
+
 export type OpenFrames = (spec: SourceSpec, opts: FrameSourceOptions) => FrameStream;
-export type ProbeSize = (spec: SourceSpec) => Promise<Size>;
+/** The source's pixel size; `signal` aborts (the runner stopped) and must end any ffmpeg it runs. */
+export type ProbeSize = (spec: SourceSpec, signal: AbortSignal) => Promise<Size>;
 
 export interface SourceRunnerOptions {
   spec: SourceSpec;
@@ -23,6 +35,10 @@ export interface SourceRunnerOptions {
   /** Passed to openFrames on every open (fps, synthetic switch seconds, timeline path…). */
   frameOptions: Omit<FrameSourceOptions, 'width' | 'height'>;
   backoff?: { initialMs: number; maxMs: number };
+  /** Live sources: restart after this long without a frame (undefined: never). */
+  stallMs?: number;
+  /** …and after this long without the first frame of an open (default: the larger of stallMs and 15 s). */
+  firstFrameMs?: number;
 }
 
 export type FrameSink = (frame: Frame) => void;
@@ -45,6 +61,8 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
   private status: SourceStatus;
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly sinks: FrameSink[] = [];
+  private readonly stopping = new AbortController();
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SourceRunnerOptions) {
     super();
@@ -97,10 +115,13 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.stopping.abort();
     this.closeStream();
   }
 
   private closeStream(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
     const s = this.stream;
     this.stream = undefined;
     if (!s) return;
@@ -118,7 +139,7 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
     const generation = ++this.generation;
     try {
       if (!this.sourceSize) {
-        this.sourceSize = await this.o.probe(this.o.spec);
+        this.sourceSize = await this.o.probe(this.o.spec, this.stopping.signal);
         this.status = { ...this.status, width: this.sourceSize.width, height: this.sourceSize.height };
       }
     } catch (err) {
@@ -135,21 +156,43 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
       this.setStatus('up', { retryInMs: null });
     });
     for (const sink of this.sinks) stream.on('frame', sink);
+    if (this.o.live && this.o.stallMs !== undefined) this.watch(stream, this.o.stallMs, this.o.firstFrameMs ?? Math.max(this.o.stallMs, FIRST_FRAME_MS));
     stream.on('end', () => (ended = true));
-    stream.on('exit', (code: number | null, tail: string) => {
+    stream.on('exit', (code: number | null, tail: string, reason?: string) => {
       if (this.stream !== stream) return;
-      this.stream = undefined;
+      this.closeStream();
       if (ended && !this.o.live) {
         this.setStatus('ended', { retryInMs: null });
         this.emit('ended', this.status);
         return;
       }
       const why = tail.split('\n').filter(Boolean).slice(-1)[0];
-      this.failed(`ffmpeg exited with code ${code}${why ? `: ${why}` : ''}`);
+      this.failed(reason || `ffmpeg exited with code ${code}${why ? `: ${why}` : ''}`);
     });
   }
 
-  private failed(message: string): void {
+  /** No frame for `stallMs` since the last one (or `firstMs` since the open) → this stream is given up. */
+  private watch(stream: FrameStream, stallMs: number, firstMs: number): void {
+    let last = performance.now();
+    let first = true;
+    stream.on('frame', () => {
+      last = performance.now();
+      first = false;
+    });
+    this.watchdog = setInterval(
+      () => {
+        const limit = first ? firstMs : stallMs;
+        if (this.stream !== stream || performance.now() - last < limit) return;
+        this.closeStream();
+        const s = (limit / 1000).toFixed(1);
+        this.failed(first ? `no first frame within ${s} s of opening` : `no frame for ${s} s`, 'stalled');
+      },
+      Math.min(1000, stallMs / 4),
+    );
+    this.watchdog.unref();
+  }
+
+  private failed(message: string, state: 'restarting' | 'stalled' = 'restarting'): void {
     if (this.stopped) return;
     if (!this.o.live) {
       this.setStatus('down', { lastError: message, retryInMs: null });
@@ -158,7 +201,7 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
     }
     const wait = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.failures);
     this.failures++;
-    this.setStatus('restarting', { lastError: message, retryInMs: wait, restarts: this.status.restarts + 1 });
+    this.setStatus(state, { lastError: message, retryInMs: wait, restarts: this.status.restarts + 1 });
     this.timer = setTimeout(() => void this.open(), wait);
   }
 }

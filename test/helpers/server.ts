@@ -119,7 +119,7 @@ export function testConfig(o: Partial<ServeConfig> = {}): ServeConfig {
  * every 2 s) runs; without `openFrames`, the real synthetic source (ffmpeg) feeds it.
  */
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
-  const { readyEngine, labels, openFrames, probeSize, frameOptions, wsCaps, backoff, log, ...config } = o;
+  const { readyEngine, labels, openFrames, probeSize, frameOptions, wsCaps, backoff, firstFrameMs, log, ...config } = o;
   const fake = !config.model || config.model === 'fake';
   const server = await startServer(testConfig(config), {
     readyEngine: readyEngine ?? (fake ? fakeEngine() : undefined),
@@ -129,6 +129,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     frameOptions,
     wsCaps,
     backoff,
+    firstFrameMs,
     log: log ?? (() => {}),
   });
   return {

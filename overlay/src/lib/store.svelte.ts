@@ -2,12 +2,12 @@
 // State, replaced on hello/state and patched by prediction/status/label messages. It holds the
 // page's one WebSocket (below): each message goes from the socket straight into apply().
 import { parseServerMessage } from '../../../server/protocol.ts';
-import type { ClientMessage, LabelMessage, PredictionMessage, RegionView, ServerMessage, State, StatusMessage } from '../../../server/protocol.ts';
+import type { ClientMessage, LabelMessage, PredictionMessage, RegionView, ServerMessage, SourceState, State, StatusMessage } from '../../../server/protocol.ts';
 import type { MetricSample } from './series.ts';
 
 export type Connection = 'connecting' | 'open' | 'lost';
 
-/** After the connection is lost this long, labels are stale and the overlay fades out. */
+/** After the connection (or the source's frames) is lost this long, labels are stale and the overlay fades out. */
 export const STALE_AFTER_MS = 3000;
 const HISTORY_MS = 5 * 60_000;
 
@@ -17,9 +17,15 @@ export class Store {
   /** True once the connection has been lost for STALE_AFTER_MS (never show a stale label). */
   stale = $state(false);
   history = $state<MetricSample[]>([]);
+  /**
+   * True while the server gets no frames: its source is 'stalled' (already seconds without one),
+   * or restarting or down for STALE_AFTER_MS. The label would be as stale as after a lost connection.
+   */
+  sourceLost = $state(false);
   /** Last server error message (e.g. a rejected token). */
   serverError = $state<string | null>(null);
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
+  private sourceTimer: ReturnType<typeof setTimeout> | undefined;
   private client: WsClient | null = null;
 
   /** Opens the page's connection (reconnecting forever) and feeds every message to apply(). */
@@ -39,10 +45,12 @@ export class Store {
         this.setStale(false);
         this.serverError = null;
         this.state = msg.state;
+        this.watchSource(msg.state.source.state);
         this.sample(msg.state.metrics);
         break;
       case 'state':
         this.state = msg.state;
+        this.watchSource(msg.state.source.state);
         break;
       case 'prediction':
         this.applyPrediction(msg);
@@ -68,8 +76,22 @@ export class Store {
     }
   }
 
+  /** What the overlay fades on: no server, or a server without frames. */
+  get faded(): boolean {
+    return this.stale || this.sourceLost;
+  }
+
   region(name: string): RegionView | undefined {
     return this.state?.regions.find((r) => r.name === name);
+  }
+
+  private watchSource(state: SourceState): void {
+    if (state === 'starting' || state === 'up' || state === 'ended') {
+      clearTimeout(this.sourceTimer);
+      this.sourceTimer = undefined;
+      this.sourceLost = false;
+    } else if (state === 'stalled') this.sourceLost = true;
+    else this.sourceTimer ??= setTimeout(() => (this.sourceLost = true), STALE_AFTER_MS);
   }
 
   private setStale(stale: boolean): void {
@@ -96,6 +118,7 @@ export class Store {
   private applyStatus(msg: StatusMessage): void {
     if (!this.state) return;
     this.state.source = msg.source;
+    this.watchSource(msg.source.state);
     this.state.engine = msg.engine;
     this.state.metrics = msg.metrics;
     this.sample(msg.metrics);
