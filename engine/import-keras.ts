@@ -10,7 +10,7 @@ import { readKerasH5 } from './keras-h5.ts';
 import type { KerasImport } from './keras-h5.ts';
 import { exportOnnx } from './onnx-export.ts';
 import { packageFiles } from './package-files.ts';
-import { modelInput, writeModelPackage } from './package.ts';
+import { labelsProblem, modelInput, writeModelPackage } from './package.ts';
 import type { ModelMeta } from './package.ts';
 
 export interface ImportOptions {
@@ -43,8 +43,8 @@ function readLabels(o: ImportOptions, classes: number, file: string): string[] {
     process.stderr.write(`${file}: no --labels given; naming the ${classes} classes class1…class${classes}\n`);
     labels = Array.from({ length: classes }, (_, i) => `class${i + 1}`);
   }
-  if (labels.some((l) => !l) || new Set(labels).size !== labels.length)
-    throw new UserError(`${o.labelsFile ?? '--labels'}: labels must be non-empty and distinct`);
+  const problem = labelsProblem(labels);
+  if (problem) throw new UserError(`${o.labelsFile ?? '--labels'}: ${problem}`);
   if (labels.length !== classes) throw new UserError(`${o.labelsFile ?? '--labels'}: ${labels.length} labels, but ${file} outputs ${classes} classes`);
   return labels;
 }

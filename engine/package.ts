@@ -111,6 +111,22 @@ export async function onnxOutputSize(file: string): Promise<number | null> {
   return Number(last.dimValue);
 }
 
+/** The label the server shows when no class is confident (server/protocol.ts UNKNOWN): no class may use it. */
+export const RESERVED_LABEL = 'unknown';
+
+/** What is wrong with a package's class labels (empty, repeated, the reserved one), or null. */
+export function labelsProblem(labels: readonly string[]): string | null {
+  const empty = labels.findIndex((l) => l.trim() === '');
+  if (empty >= 0) return `label ${empty + 1} is empty`;
+  const seen = new Set<string>();
+  for (const l of labels) {
+    if (seen.has(l)) return `label '${l}' appears more than once (each class needs its own label)`;
+    seen.add(l);
+  }
+  if (seen.has(RESERVED_LABEL)) return `'${RESERVED_LABEL}' is reserved (the label shown when no class is confident): rename that class`;
+  return null;
+}
+
 export async function readModelPackage(dir: string): Promise<ModelPackage> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${dir}: no such model folder`);
   const metaFile = path.join(dir, 'meta.json');
@@ -121,6 +137,8 @@ export async function readModelPackage(dir: string): Promise<ModelPackage> {
   if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) {
     throw new UserError(`${labelsFile}: must be a JSON array of label strings`);
   }
+  const problem = labelsProblem(labels);
+  if (problem) throw new UserError(`${labelsFile}: ${problem}`);
   if (labels.length !== meta.classes) {
     throw new UserError(`${labelsFile}: has ${labels.length} labels but meta.json says classes=${meta.classes}`);
   }

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, cli, quickTrainArgs } from './helpers/cli.ts';
-import { imageSplit } from './helpers/training-fixtures.ts';
+import { imageSplit, randomPackage } from './helpers/training-fixtures.ts';
+import { labelsProblem, readModelPackage } from '../engine/package.ts';
 import { claimPackageDir, dateStamp } from '../training/package-output.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
@@ -174,5 +175,38 @@ setTimeout(() => console.log('still running'), 3000);
     expect(exit.signal).toBe('SIGINT');
     expect(mine()).toEqual([]);
     expect(fs.existsSync(path.join(root, 'models')) ? fs.readdirSync(path.join(root, 'models')) : []).toEqual([]);
+  });
+});
+
+describe('labels: duplicates and the reserved unknown are refused, naming the file', () => {
+  it('a package whose labels.json repeats a label or holds unknown does not open', async () => {
+    const root = tmp();
+    const dir = path.join(root, 'm');
+    await randomPackage(dir, ['fox', 'marth', 'peach']);
+    await expect(readModelPackage(dir)).resolves.toBeTruthy();
+    const file = path.join(dir, 'labels.json');
+    for (const [labels, why] of [
+      [['fox', 'fox', 'peach'], "label 'fox' appears more than once"],
+      [['fox', 'unknown', 'peach'], "'unknown' is reserved"],
+      [['fox', '', 'peach'], 'label 2 is empty'],
+    ] as const) {
+      fs.writeFileSync(file, JSON.stringify(labels));
+      await expect(readModelPackage(dir)).rejects.toThrow(`${file}: ${why}`);
+      const r = cli(['predict', path.join(dir, 'labels.json'), '--model', dir]);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toMatch(new RegExp(`^smashsight: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    }
+    expect(labelsProblem(['fox', 'Fox'])).toBeNull(); // distinct strings
+  });
+
+  it('a train split with an unknown/ class folder is refused before any work', async () => {
+    const root = tmp();
+    await imageSplit(path.join(root, 'data'), 'train', ['fox', 'unknown'], 2);
+    const r = cli(quickTrainArgs({ data: path.join(root, 'data'), out: path.join(root, 'models'), cache: path.join(root, 'cache'), name: 'q' }));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `smashsight: ${path.join(root, 'data', 'train', 'images')}: class folders: 'unknown' is reserved (the label shown when no class is confident): rename that class`,
+    );
+    expect(fs.existsSync(path.join(root, 'models'))).toBe(false);
   });
 });

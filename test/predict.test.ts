@@ -74,6 +74,29 @@ describe('smashsight predict', () => {
     expect(new Set(frames.map((f) => f.top[0].label)).size).toBe(1);
   });
 
+  it('stops at an undecodable image naming it, and skips it with the --skip-bad it suggests', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
+    await randomPackage(path.join(root, 'm'), ['fox', 'marth']);
+    const images = await imageSplit(root, 'test', ['fox'], 2);
+    const bad = path.join(images, 'fox', 'fox_default_battlefield_left_bg_on_005.jpg');
+    fs.writeFileSync(bad, 'not a jpeg');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'predict', ...args, '--model', path.join(root, 'm'), '--threads', '1'], { encoding: 'utf8' });
+    for (const input of [bad, images]) {
+      const stop = run(input);
+      expect(stop.status).toBe(1);
+      expect(stop.stderr.trim().split('\n').pop()).toMatch(new RegExp(`^smashsight: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*--skip-bad`));
+    }
+    const skip = run(images, '--skip-bad');
+    expect(skip.stderr).not.toMatch(/unknown option/);
+    expect(skip.status).toBe(0);
+    expect(skip.stderr).toContain(`skipping ${bad}: `);
+    expect(skip.stdout.trim().split('\n')).toHaveLength(2);
+    const none = run(bad, '--skip-bad');
+    expect(none.status).toBe(1);
+    expect(none.stderr.trim().split('\n').pop()).toBe(`smashsight: ${bad}: no image could be decoded (1 skipped)`);
+  });
+
   it('fails with one line for a missing input', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
     await randomPackage(path.join(root, 'm'), ['fox']);

@@ -16,6 +16,8 @@ export interface PredictFlags {
   engine: EngineKind;
   precision?: Precision;
   threads?: number;
+  /** Report and skip images that cannot be decoded instead of stopping at the first. */
+  skipBad: boolean;
 }
 
 export interface Prediction {
@@ -74,7 +76,8 @@ export async function runPredict(input: string, f: PredictFlags): Promise<void> 
     if (stat.isDirectory() || IMAGE_RE.test(input)) {
       const files = stat.isDirectory() ? await imagesUnder(input) : [input];
       if (files.length === 0) throw new UserError(`${input}: no images in this folder`);
-      const r = await classifyFiles(engine, files, { skipBad: files.length > 1, label: 'predict' });
+      const r = await classifyFiles(engine, files, { skipBad: f.skipBad, label: 'predict' });
+      if (r.done.length === 0) throw new UserError(`${input}: no image could be decoded (${r.bad.length} skipped)`);
       const k = pkg.labels.length;
       r.done.forEach((fi, i) => emit({ input: files[fi], top: topK(pkg.labels, r.outputs.subarray(i * k, (i + 1) * k), f.top) }));
     } else {

@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
+import { labelsProblem } from '../engine/package.ts';
 
 export interface SplitItem {
   path: string;
@@ -50,6 +51,8 @@ export async function classFolders(dir: string): Promise<string[]> {
 export async function listSplit(dir: string, classes?: string[]): Promise<SplitListing> {
   const folders = await classFolders(dir);
   const order = classes ?? folders;
+  const problem = classes ? null : labelsProblem(folders);
+  if (problem) throw new UserError(`${dir}: class folders: ${problem}`); // the package's labels.json would be refused
   const items: SplitItem[] = [];
   const counts: Record<string, number> = {};
   for (const name of folders) {
