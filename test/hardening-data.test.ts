@@ -210,3 +210,19 @@ describe('labels: duplicates and the reserved unknown are refused, naming the fi
     expect(fs.existsSync(path.join(root, 'models'))).toBe(false);
   });
 });
+
+describe('train with a class missing from valid or test', () => {
+  it('trains, but warns naming the split and the class', async () => {
+    const root = tmp();
+    await imageSplit(path.join(root, 'data'), 'train', ['fox', 'marth', 'peach'], 4);
+    await imageSplit(path.join(root, 'data'), 'valid', ['fox', 'peach'], 2);
+    await imageSplit(path.join(root, 'data'), 'test', ['fox', 'marth', 'peach'], 2);
+    const r = cli(quickTrainArgs({ data: path.join(root, 'data'), out: path.join(root, 'models'), cache: path.join(root, 'cache'), name: 'q' }));
+    expect(r.stderr).not.toMatch(/Error:/);
+    expect(r.status).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toEqual([
+      `warning: ${path.join(root, 'data', 'valid', 'images')}: no images of class marth (4 in train): validation (val_loss, early stopping) never sees it`,
+    ]);
+  });
+});

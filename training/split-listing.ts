@@ -82,10 +82,29 @@ export interface Splits {
   test: SplitListing;
 }
 
-/** The three splits, label order fixed by the train split's class folders. */
-export async function listSplits(data: string): Promise<Splits> {
+/** Classes of `train` with no images in `other`. */
+export function missingClasses(train: SplitListing, other: SplitListing): string[] {
+  return train.classes.filter((c) => !other.counts[c]);
+}
+
+/**
+ * The three splits, label order fixed by the train split's class folders. A class that training
+ * has but valid or test lacks is allowed (a small split may miss one) but warned about: val_loss,
+ * early stopping and the test figures never see it.
+ */
+export async function listSplits(data: string, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<Splits> {
   const train = await listSplit(await splitDir(data, 'train'));
   const valid = await listSplit(await splitDir(data, 'valid'), train.classes);
   const test = await listSplit(await splitDir(data, 'test'), train.classes);
+  const effect = { valid: 'validation (val_loss, early stopping) never sees it', test: 'the test figures do not measure it' };
+  for (const [name, split] of [
+    ['valid', valid],
+    ['test', test],
+  ] as const) {
+    const missing = missingClasses(train, split);
+    if (missing.length > 0) {
+      warn(`warning: ${split.dir}: no images of class ${missing.map((c) => `${c} (${train.counts[c]} in train)`).join(', ')}: ${effect[name]}`);
+    }
+  }
   return { train, valid, test };
 }
