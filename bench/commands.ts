@@ -1,8 +1,9 @@
 // `bench` and `bench-train`: the benchmarks are rigs, not the product, so the composition root
 // (cli/main.ts) registers them from here. Heavy modules load inside the actions.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { BackboneName } from '../engine/backbones.ts';
-import { numberFlag, parseSize, POSITIVE_INT } from '../kit/flags.ts';
+import { PRECISIONS } from '../engine/engine.ts';
+import { numberFlag, parseSize, POSITIVE_INT, WHOLE_NUMBER } from '../kit/flags.ts';
 import { DEMO } from '../server/commands.ts';
 import { backboneFlag } from '../training/flags.ts';
 
@@ -15,6 +16,9 @@ function registerBench(program: Command): void {
     .option('--seconds <n>', 'seconds of end-to-end run', '20')
     .option('--engine <name>', 'onnx | tfjs', 'onnx')
     .option('--device <name>', 'auto | cpu | cuda | dml | coreml', 'auto')
+    .addOption(
+      new Option('--precision <p>', 'int8 or fp32 graph (auto: int8 when the package has one and the CPU has VNNI)').choices([...PRECISIONS]).default('auto'),
+    )
     .option('--threads <n>', 'engine threads (default: all cores)')
     .option('--batch <list>', 'batch sizes for inference-only timing', '1,8')
     .option('--region <name=x,y,w,h>', 'also time crops for these regions', (v: string, all: string[]) => [...all, v], [] as string[])
@@ -29,12 +33,15 @@ function registerBench(program: Command): void {
 function registerBenchTrain(program: Command): void {
   program
     .command('bench-train')
-    .description('training speed: feature extraction images/s per engine and threads (VGG16), then bn5 trained end to end on tfjs beside PyTorch')
+    .description(
+      'training speed: feature extraction images/s per engine and threads (VGG16), int8 against fp32, then bn5 trained end to end on tfjs beside PyTorch',
+    )
     .option('--backbone <name>', 'feature extraction: vgg16, bn5 or tiny', backboneFlag, 'vgg16')
     .option('--size <WxH>', 'feature extraction: input size', '224x224')
     .option('--warmup <n>', 'untimed runs first', numberFlag('--warmup', POSITIVE_INT), 3)
     .option('--runs <n>', 'timed runs (batch 1)', numberFlag('--runs', POSITIVE_INT), 20)
     .option('--tfjs-runs <n>', 'timed runs on tfjs (slower)', numberFlag('--tfjs-runs', POSITIVE_INT), 5)
+    .option('--int8-rounds <n>', 'feature extraction: alternating fp32/int8 rounds on ONNX Runtime (0: skip)', numberFlag('--int8-rounds', WHOLE_NUMBER), 3)
     .option('--train-size <WxH>', 'end-to-end training: input size', '160x120')
     .option('--train-batch <n>', 'end-to-end training: batch', numberFlag('--train-batch', POSITIVE_INT), 32)
     .option('--train-steps <n>', 'end-to-end training: timed steps per figure', numberFlag('--train-steps', POSITIVE_INT), 6)
@@ -47,6 +54,7 @@ function registerBenchTrain(program: Command): void {
         warmup: number;
         runs: number;
         tfjsRuns: number;
+        int8Rounds: number;
         trainSize: string;
         trainBatch: number;
         trainSteps: number;

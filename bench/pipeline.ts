@@ -3,7 +3,7 @@
 // fraction of what this machine allows.
 import { UserError } from '../kit/errors.ts';
 import { checkNumber, POSITIVE } from '../kit/flags.ts';
-import type { DeviceKind, EngineKind } from '../engine/engine.ts';
+import type { DeviceKind, EngineKind, Precision } from '../engine/engine.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import { readModelPackage } from '../engine/package.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
@@ -21,6 +21,7 @@ export interface BenchOptions {
   seconds: number;
   engine: EngineKind;
   device: DeviceKind;
+  precision: Precision;
   threads?: number;
   batches: number[];
   regions: RegionSpec[];
@@ -46,7 +47,8 @@ function log(line: string): void {
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const spec = parseSourceSpec(o.source);
   const pkg = await readModelPackage(o.model);
-  const engine = await openEngine(pkg, { engine: o.engine, device: o.device, threads: o.threads });
+  // As `serve` runs it: in a worker thread, so the end-to-end figures include the overlap it buys.
+  const engine = await openEngine(pkg, { engine: o.engine, device: o.device, threads: o.threads, precision: o.precision, worker: true });
   const model = { width: engine.width, height: engine.height };
   try {
     const flops = modelFlops(pkg.meta);
@@ -77,6 +79,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       port: 0,
       engine: o.engine,
       device: o.device,
+      precision: o.precision,
       threads: o.threads,
       smoothing: DEFAULT_SMOOTHING,
       staticRoot: 'dist/overlay',
@@ -154,6 +157,7 @@ export async function runBenchCommand(flags: Record<string, unknown>): Promise<v
     seconds: checkNumber('--seconds', flags.seconds, POSITIVE),
     engine,
     device: String(flags.device) as DeviceKind,
+    precision: String(flags.precision) as Precision,
     threads: flags.threads === undefined ? undefined : checkNumber('--threads', flags.threads, POSITIVE),
     batches,
     regions,

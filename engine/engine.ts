@@ -28,6 +28,8 @@ export interface EngineOptions {
   threads?: number;
   graph?: 'model' | 'backbone';
   precision?: Precision;
+  /** ONNX Runtime in a worker thread, so the caller's event loop runs during inference (serve). */
+  worker?: boolean;
 }
 
 const announced = new Set<string>();

@@ -33,8 +33,13 @@ export async function openEngine(pkg: ModelPackage, opts: EngineOptions = {}): P
   const onnxPath = graph === 'backbone' ? pkg.backboneOnnxPath : int8 ? pkg.int8Path! : pkg.onnxPath;
   if (engine === 'onnx') {
     if (!fs.existsSync(onnxPath)) throw new UserError(`${onnxPath}: missing (needed for --graph ${graph})`);
+    const options = { height: pkg.meta.input.height, width: pkg.meta.input.width, device: opts.device ?? 'auto', threads };
+    if (opts.worker) {
+      const { openWorkerEngine } = await import('./engine-worker.ts');
+      return openWorkerEngine({ file: onnxPath, options });
+    }
     const { openOnnxEngine } = await import('./engine-onnx.ts');
-    return openOnnxEngine(onnxPath, { height: pkg.meta.input.height, width: pkg.meta.input.width, device: opts.device ?? 'auto', threads });
+    return openOnnxEngine(onnxPath, options);
   }
   const { openTfjsEngine } = await import('./engine-tfjs.ts');
   // tfjs picks its thread count once per process (SMASHSIGHT_WASM_THREADS for wasm).

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { UserError } from '../kit/errors.ts';
 import { ANY_NUMBER, checkNumber, PORT, POSITIVE, POSITIVE_INT, type NumberRule } from '../kit/flags.ts';
-import { DEVICE_KINDS, ENGINE_KINDS, type DeviceKind, type EngineKind } from '../engine/engine.ts';
+import { DEVICE_KINDS, ENGINE_KINDS, PRECISIONS, type DeviceKind, type EngineKind, type Precision } from '../engine/engine.ts';
 import { checkBind } from './auth.ts';
 import { parseRegionArg, validateRegions, type RegionSpec } from './protocol.ts';
 import { DEFAULT_SMOOTHING, validateSmoothing } from './store.ts';
@@ -26,6 +26,7 @@ export interface ServeFlags {
   allowHost: string[];
   engine: string;
   device: string;
+  precision: string;
   threads?: string;
   ema: string;
   margin: string;
@@ -62,6 +63,9 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--allow-host <name>', 'also answer requests for this host name (a reverse proxy, a DNS name for this machine); repeatable', collect, [])
     .addOption(new Option('--engine <name>', 'inference engine').choices([...ENGINE_KINDS]).default('onnx'))
     .addOption(new Option('--device <name>', 'execution device').choices([...DEVICE_KINDS]).default('auto'))
+    .addOption(
+      new Option('--precision <p>', 'int8 or fp32 graph (auto: int8 when the package has one and the CPU has VNNI)').choices([...PRECISIONS]).default('auto'),
+    )
     .option('--threads <n>', 'engine threads (default: all cores)')
     .option('--ema <a>', 'smoothing: weight of the newest frame in the moving average', String(DEFAULT_SMOOTHING.ema))
     .option('--margin <p>', 'smoothing: lead a new label needs over the shown one', String(DEFAULT_SMOOTHING.margin))
@@ -85,6 +89,7 @@ const KEYS = [
   'allowHost',
   'engine',
   'device',
+  'precision',
   'threads',
   'ema',
   'margin',
@@ -151,8 +156,10 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   if (!source) throw new UserError('--source: required (e.g. synthetic, window:Dolphin, file:clip.mp4)');
   const engine = str('engine') as EngineKind;
   const device = str('device') as DeviceKind;
+  const precision = str('precision') as Precision;
   if (!ENGINE_KINDS.includes(engine)) throw new UserError(`engine: must be one of ${ENGINE_KINDS.join(', ')}, got ${engine}`);
   if (!DEVICE_KINDS.includes(device)) throw new UserError(`device: must be one of ${DEVICE_KINDS.join(', ')}, got ${device}`);
+  if (!PRECISIONS.includes(precision)) throw new UserError(`precision: must be one of ${PRECISIONS.join(', ')}, got ${precision}`);
   const regionFile = file.regions ?? file.region;
   const regions = fromCli('region') || regionFile === undefined ? regionsFrom('--region', flags.region) : regionsFrom(`${flags.config}: "regions"`, regionFile);
   const allowHost = pick('allowHost');
@@ -178,6 +185,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     allowedHosts,
     engine,
     device,
+    precision,
     threads: numeric('threads', POSITIVE_INT),
     smoothing,
     staticRoot: fromRepo(str('static')!),

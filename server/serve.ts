@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../kit/errors.ts';
-import type { DeviceKind, Engine, EngineKind } from '../engine/engine.ts';
+import type { DeviceKind, Engine, EngineKind, Precision } from '../engine/engine.ts';
 import type { FrameSourceOptions } from '../source/frames.ts';
 import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
 import { checkBind, refusal, type Gate } from './auth.ts';
@@ -37,6 +37,8 @@ export interface ServeConfig {
   allowedHosts?: string[];
   engine: EngineKind;
   device: DeviceKind;
+  /** int8 or fp32 graph (auto: int8 when the package has one and the CPU has VNNI). */
+  precision?: Precision;
   threads?: number;
   smoothing: SmoothingSettings;
   /** Folder of the built pages. */
@@ -90,7 +92,9 @@ async function loadEngine(config: ServeConfig, deps: ServeDeps): Promise<{ engin
   const { readModelPackage } = await import('../engine/package.ts');
   const { openEngine } = await import('../engine/open-engine.ts');
   const pkg = await readModelPackage(config.model);
-  const engine = await openEngine(pkg, { engine: config.engine, device: config.device, threads: config.threads });
+  // In a worker thread: ONNX Runtime blocks the thread it computes on, and the server must go on
+  // reading frames, answering HTTP and sending labels meanwhile.
+  const engine = await openEngine(pkg, { engine: config.engine, device: config.device, threads: config.threads, precision: config.precision, worker: true });
   return { engine, labels: pkg.labels, model: pkg.dir };
 }
 
