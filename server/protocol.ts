@@ -15,8 +15,10 @@ export const WHOLE_FRAME = 'frame';
 export const LIMITS = {
   /** Largest accepted HTTP JSON body, in bytes (larger → 413). */
   bodyBytes: 16 * 1024,
-  /** Largest accepted WebSocket message from a client, in bytes. */
+  /** Largest accepted WebSocket message from a client, in bytes (larger → a `too-large` error). */
   clientMessageBytes: 4 * 1024,
+  /** Larger than this, a client message is not even read: the connection is closed with 1009. */
+  clientFrameBytes: 64 * 1024,
   regions: 16,
   regionName: /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/,
 } as const;

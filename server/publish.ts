@@ -2,7 +2,10 @@
 // after its frame's prediction; other predictions are rate-limited (MAX_PREDICTIONS_PER_SECOND),
 // newest wins. Each message is encoded once for all clients. A client that stops reading never
 // holds anyone up: past a soft cap of buffered bytes it is skipped (stale) and gets one full
-// `state` when its socket drains; stale too long or past a hard cap, it is disconnected. Recent
+// `state` when its socket drains; stale too long or past a hard cap, it is disconnected. Answers
+// to a client's own messages (pong, error) count against the same caps, and a client sending more
+// than a page ever does (messagesPerSecond, in bursts of twice that) is disconnected: a flood of
+// pings must cost the server neither memory nor everyone else's predictions. Recent
 // predictions' capture times are kept so a page's `painted` report gives glass-to-glass latency.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { now } from '../kit/clock.ts';
 import type { Refusal } from './auth.ts';
 import type { Metrics } from './metrics.ts';
-import { parseClientMessage, PROTOCOL_VERSION } from './protocol.ts';
+import { LIMITS, parseClientMessage, PROTOCOL_VERSION } from './protocol.ts';
 import type { PaintedMessage, ServerMessage, State } from './protocol.ts';
 import type { PredictionUpdate } from './store.ts';
 
@@ -21,9 +24,14 @@ export interface WsCaps {
   hardBytes: number;
   /** A client stale for this long is disconnected. */
   staleMs: number;
+  /** Messages a client may send per second on average (a page sends a ping or a few paints). */
+  messagesPerSecond: number;
 }
 
-export const DEFAULT_CAPS: WsCaps = { softBytes: 256 * 1024, hardBytes: 8 * 1024 * 1024, staleMs: 10_000 };
+export const DEFAULT_CAPS: WsCaps = { softBytes: 256 * 1024, hardBytes: 8 * 1024 * 1024, staleMs: 10_000, messagesPerSecond: 100 };
+
+/** Close code for a client that sent too much (RFC 6455: policy violation). */
+export const CLOSE_TOO_MANY = 1008;
 
 /** Predictions go out at most this often (OBS paints at 60 Hz at most); the newest wins. */
 export const MAX_PREDICTIONS_PER_SECOND = 60;
@@ -44,10 +52,14 @@ export interface WsHubOptions {
 interface Client {
   ws: WebSocket;
   staleSince: number | null;
+  /** Token bucket for the client's messages. */
+  allowance: number;
+  refilledAt: number;
+  gone: boolean;
 }
 
 export class WsHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.clientFrameBytes });
   private readonly clients = new Set<Client>();
   private readonly caps: WsCaps;
   private readonly drainTimer: NodeJS.Timeout;
@@ -153,7 +165,7 @@ export class WsHub {
   }
 
   private attach(ws: WebSocket): void {
-    const client: Client = { ws, staleSince: null };
+    const client: Client = { ws, staleSince: null, allowance: 2 * this.caps.messagesPerSecond, refilledAt: performance.now(), gone: false };
     this.clients.add(client);
     this.o.metrics.clients = this.clients.size;
     this.sendTo(client, { type: 'hello', protocol: PROTOCOL_VERSION, serverTime: Date.now(), state: this.o.snapshot() });
@@ -166,6 +178,7 @@ export class WsHub {
   }
 
   private receive(client: Client, text: string | null): void {
+    if (client.gone || !this.allow(client)) return;
     if (text === null) {
       this.sendTo(client, { type: 'error', code: 'bad-message', message: 'binary messages are not part of the protocol' });
       return;
@@ -189,8 +202,47 @@ export class WsHub {
     if (ms >= 0 && ms <= MAX_GLASS_MS) this.o.metrics.painted(ms);
   }
 
+  /** Takes one message from the client's allowance; a client past it is disconnected. */
+  private allow(client: Client): boolean {
+    const t = performance.now();
+    const rate = this.caps.messagesPerSecond;
+    client.allowance = Math.min(2 * rate, client.allowance + ((t - client.refilledAt) / 1000) * rate);
+    client.refilledAt = t;
+    if (client.allowance >= 1) {
+      client.allowance--;
+      return true;
+    }
+    this.drop(client, `more than ${rate} messages a second`);
+    return false;
+  }
+
+  /** To one client, under the same caps as a broadcast: a client not reading gets no answers. */
   private sendTo(client: Client, msg: ServerMessage): void {
-    if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(msg));
+    if (client.gone || client.ws.readyState !== client.ws.OPEN) return;
+    const buffered = client.ws.bufferedAmount;
+    if (buffered > this.caps.hardBytes) return this.drop(client);
+    if (client.staleSince !== null) return;
+    if (buffered > this.caps.softBytes) {
+      client.staleSince = Date.now();
+      return;
+    }
+    client.ws.send(JSON.stringify(msg));
+  }
+
+  /** Disconnects a client: with a close frame saying why when one is given, at once otherwise. */
+  private drop(client: Client, why?: string): void {
+    if (client.gone) return;
+    client.gone = true;
+    this.o.metrics.clientsDropped++;
+    this.clients.delete(client);
+    this.o.metrics.clients = this.clients.size;
+    if (!why) {
+      client.ws.terminate();
+      return;
+    }
+    client.ws.close(CLOSE_TOO_MANY, why);
+    // A client that floods may not read the close frame either.
+    setTimeout(() => client.ws.terminate(), 1000).unref();
   }
 
   /** Stale clients: resync once drained, disconnect when stuck. */
@@ -199,10 +251,7 @@ export class WsHub {
     for (const c of this.clients) {
       const buffered = c.ws.bufferedAmount;
       if (buffered > this.caps.hardBytes || (c.staleSince !== null && t - c.staleSince > this.caps.staleMs)) {
-        this.o.metrics.clientsDropped++;
-        this.clients.delete(c);
-        this.o.metrics.clients = this.clients.size;
-        c.ws.terminate();
+        this.drop(c);
       } else if (c.staleSince !== null && buffered < this.caps.softBytes / 4) {
         c.staleSince = null;
         this.sendTo(c, { type: 'state', state: this.o.snapshot() });
