@@ -220,7 +220,10 @@ export class WsHub {
   private sendTo(client: Client, msg: ServerMessage): void {
     if (client.gone || client.ws.readyState !== client.ws.OPEN) return;
     const buffered = client.ws.bufferedAmount;
-    if (buffered > this.caps.hardBytes) return this.drop(client);
+    if (buffered > this.caps.hardBytes) {
+      this.drop(client);
+      return;
+    }
     if (client.staleSince !== null) return;
     if (buffered > this.caps.softBytes) {
       client.staleSince = Date.now();
