@@ -1,6 +1,7 @@
 // The notebook's `make keras`: deal frames into train/valid/test, deterministically for a seed.
-// Without --group-by each class is shuffled and cut by percentage; with it whole groups (a stage,
-// a capture session…) are dealt, so near-identical neighbouring frames never straddle splits.
+// Without --group-by each class is shuffled and cut by percentage, rounded over the whole split;
+// with it whole groups (a stage, a capture session…) are dealt, so near-identical neighbouring
+// frames never straddle splits.
 import { Rng, hashKey } from '../kit/rng.ts';
 import { UserError } from '../kit/errors.ts';
 import type { FrameName } from './naming.ts';
@@ -48,6 +49,99 @@ export function shares(n: number, p: Percentages): Record<SplitName, number> {
   return { train: counts[0]!, valid: counts[1]!, test: counts[2]! };
 }
 
+/**
+ * Per-class split sizes that add up to the whole split's `shares`: rounding each class on its own
+ * starves small splits (3 classes of 16 frames at 33/33/34 gave 15/15/18). Each class gets its
+ * floor in every split plus at most one more frame where its remainder is above zero; which
+ * classes round up is chosen largest remainder first, then moved along augmenting paths until
+ * every split has its whole-split size. Ties go by a seeded hash of the class, so no class is
+ * always the one rounded down.
+ */
+export function classShares(sizes: ReadonlyMap<string, number>, p: Percentages, seed: number): Map<string, Record<SplitName, number>> {
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const need = shares(total, p);
+  const out = new Map<string, Record<SplitName, number>>();
+  const left = new Map<string, number>();
+  const frac = new Map<string, Record<SplitName, number>>();
+  const up = new Map<string, Set<SplitName>>(); // the splits a class rounds up in
+  for (const [c, n] of sizes) {
+    const row = { train: 0, valid: 0, test: 0 };
+    const f = { train: 0, valid: 0, test: 0 };
+    for (const s of SPLITS) {
+      const exact = (n * p[s]) / 100;
+      row[s] = Math.floor(exact);
+      f[s] = exact - row[s];
+      need[s] -= row[s];
+    }
+    out.set(c, row);
+    frac.set(c, f);
+    up.set(c, new Set());
+    left.set(c, n - row.train - row.valid - row.test);
+  }
+  const tie = (c: string): number => hashKey(seed, c);
+  const classes = [...sizes.keys()].sort((a, b) => tie(a) - tie(b) || (a < b ? -1 : 1));
+  const may = (c: string, s: SplitName): boolean => p[s] > 0 && frac.get(c)![s] > 1e-9 && !up.get(c)!.has(s);
+  const candidates = classes.flatMap((c) => SPLITS.map((s) => ({ c, s, f: frac.get(c)![s] })));
+  candidates.sort((a, b) => b.f - a.f || classes.indexOf(a.c) - classes.indexOf(b.c) || SPLITS.indexOf(a.s) - SPLITS.indexOf(b.s));
+  for (const { c, s } of candidates) {
+    if (left.get(c)! > 0 && need[s] > 0 && may(c, s)) {
+      up.get(c)!.add(s);
+      left.set(c, left.get(c)! - 1);
+      need[s]--;
+    }
+  }
+  // Greedy can leave a class with a frame and only full splits to round up in: move another
+  // class's extra frame along (c → s1, c1 leaves s1 for s2, …) until a split with room is reached.
+  for (const c of classes) {
+    while (left.get(c)! > 0) {
+      const path = augmentingPath(c, classes, up, may, need);
+      if (!path) break;
+      let cur = c;
+      for (const [s, next] of path) {
+        up.get(cur)!.add(s);
+        if (next !== null) up.get(next)!.delete(s);
+        else need[s]--;
+        cur = next ?? cur;
+      }
+      left.set(c, left.get(c)! - 1);
+    }
+  }
+  for (const [c, set] of up) for (const s of set) out.get(c)![s]++;
+  // Whatever could not be placed within one frame of its share (not expected): any split with room.
+  for (const c of classes) {
+    for (const s of SPLITS) {
+      while (left.get(c)! > 0 && need[s] > 0) {
+        out.get(c)![s]++;
+        left.set(c, left.get(c)! - 1);
+        need[s]--;
+      }
+    }
+  }
+  return out;
+}
+
+/** Breadth-first: steps [split, class that gives that split up (null: the split has room)]. */
+function augmentingPath(
+  from: string,
+  classes: string[],
+  up: Map<string, Set<SplitName>>,
+  may: (c: string, s: SplitName) => boolean,
+  need: Record<SplitName, number>,
+): [SplitName, string | null][] | null {
+  const seen = new Set<SplitName>();
+  const queue: { c: string; path: [SplitName, string | null][] }[] = [{ c: from, path: [] }];
+  while (queue.length > 0) {
+    const { c, path } = queue.shift()!;
+    for (const s of SPLITS) {
+      if (seen.has(s) || !may(c, s)) continue;
+      seen.add(s);
+      if (need[s] > 0) return [...path, [s, null]];
+      for (const holder of classes) if (holder !== from && up.get(holder)!.has(s)) queue.push({ c: holder, path: [...path, [s, holder]] });
+    }
+  }
+  return null;
+}
+
 const byPath = (a: SplitItem, b: SplitItem): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 export function assignSplits(
@@ -70,10 +164,12 @@ export function assignSplits(
   } else {
     const classes = new Map<string, SplitItem[]>();
     for (const it of items) classes.set(it.name.character, [...(classes.get(it.name.character) ?? []), it]);
+    const sizes = classShares(new Map([...classes].map(([c, list]) => [c, list.length])), opts.percent, opts.seed);
     for (const [character, list] of classes) {
-      // Seeded per class, so adding a class leaves the others' splits unchanged.
+      // Shuffled per class with its own seed, so adding a class moves another class's cut by one
+      // frame at most (its share of the rounding), never reshuffles it.
       const order = shuffled(list.slice().sort(byPath), hashKey(opts.seed, character));
-      const n = shares(order.length, opts.percent);
+      const n = sizes.get(character)!;
       out.train.push(...order.slice(0, n.train));
       out.valid.push(...order.slice(n.train, n.train + n.valid));
       out.test.push(...order.slice(n.train + n.valid));

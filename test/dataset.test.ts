@@ -8,7 +8,7 @@ import { describeSplit, readSplitProvenance } from '../dataset/manifest.ts';
 import { formatFrameName, mirroredFacing, parseFrameName, parseLabel } from '../dataset/naming.ts';
 import { scanImages } from '../dataset/scan.ts';
 import { SESSIONS_FILE } from '../dataset/sessions.ts';
-import { SPLITS, shares, type Assignment } from '../dataset/split.ts';
+import { SPLITS, classShares, countsByClass, shares, type Assignment } from '../dataset/split.ts';
 import { runSplit, type SplitCommandOptions } from '../dataset/split-write.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
@@ -131,6 +131,67 @@ describe('split', () => {
     expect(shares(10, { train: 80, valid: 10, test: 10 })).toEqual({ train: 8, valid: 1, test: 1 });
     expect(shares(7, { train: 34, valid: 33, test: 33 })).toEqual({ train: 3, valid: 2, test: 2 });
     expect(shares(3, { train: 100, valid: 0, test: 0 })).toEqual({ train: 3, valid: 0, test: 0 });
+  });
+
+  it('rounds over the whole split, not per class, so small splits are not starved', async () => {
+    // the issue's cases: 3 classes x 16 frames. Per class, 33/33/34 made 15/15/18 and 80/10/10 made 39/6/3.
+    const root = tmp();
+    const input = path.join(root, 'images');
+    for (const character of ['fox', 'marth', 'peach']) {
+      fs.mkdirSync(path.join(input, character), { recursive: true });
+      for (let number = 1; number <= 16; number++)
+        fs.writeFileSync(path.join(input, character, formatFrameName({ character, color: 'red', stage: 'yoshis', orientation: 'left', number })), jpeg);
+    }
+    const totals = (a: Assignment): number[] => SPLITS.map((sp) => a[sp].length);
+    for (const [percent, want] of [
+      [{ train: 33, valid: 33, test: 34 }, [16, 16, 16]],
+      [{ train: 80, valid: 10, test: 10 }, [38, 5, 5]],
+      [{ train: 70, valid: 15, test: 15 }, [34, 7, 7]],
+    ] as const) {
+      const a = await runSplit({ ...baseOptions(input, path.join(root, `k${percent.train}`)), percent, checkJpeg: false }, quiet);
+      expect(totals(a)).toEqual(want);
+      const b = await runSplit({ ...baseOptions(input, path.join(root, `k${percent.train}`)), percent, checkJpeg: false, force: true }, quiet);
+      expect(listing(b)).toEqual(listing(a)); // still deterministic for a seed
+      for (const [, row] of countsByClass(a)) {
+        for (const sp of SPLITS) expect(Math.abs(row[sp] - (16 * percent[sp]) / 100)).toBeLessThan(1); // each class: its floor or one more
+      }
+    }
+    // many class sizes: every class within one frame of its exact share, totals the whole split's
+    for (let k = 0; k < 300; k++) {
+      const many = new Map(Array.from({ length: 2 + (k % 9) }, (_, i) => [`c${i}`, 1 + ((k * 7919 + i * 104729) % 23)] as [string, number]));
+      const percent = [
+        { train: 80, valid: 10, test: 10 },
+        { train: 70, valid: 15, test: 15 },
+        { train: 34, valid: 33, test: 33 },
+        { train: 60, valid: 25, test: 15 },
+      ][k % 4]!;
+      const rows = classShares(many, percent, k);
+      const n = [...many.values()].reduce((a, b) => a + b, 0);
+      for (const sp of SPLITS) expect([...rows.values()].reduce((t, r) => t + r[sp], 0)).toBe(shares(n, percent)[sp]);
+      for (const [c, r] of rows) for (const sp of SPLITS) expect(Math.abs(r[sp] - (many.get(c)! * percent[sp]) / 100)).toBeLessThan(1);
+    }
+    // the sizes alone: sums are the whole split's shares, a 0% split gets nothing, classes of any size
+    const sizes = new Map([
+      ['a', 7],
+      ['b', 7],
+      ['c', 6],
+      ['d', 1],
+      ['e', 30],
+    ]);
+    for (const seed of [1, 2, 3]) {
+      for (const percent of [
+        { train: 80, valid: 10, test: 10 },
+        { train: 50, valid: 50, test: 0 },
+        { train: 34, valid: 33, test: 33 },
+      ]) {
+        const rows = classShares(sizes, percent, seed);
+        const sum = (sp: (typeof SPLITS)[number]): number => [...rows.values()].reduce((t, r) => t + r[sp], 0);
+        expect(SPLITS.map(sum)).toEqual(SPLITS.map((sp) => shares(51, percent)[sp]));
+        for (const [c, r] of rows) expect(r.train + r.valid + r.test).toBe(sizes.get(c));
+        for (const [c, r] of rows) for (const sp of SPLITS) expect(Math.abs(r[sp] - (sizes.get(c)! * percent[sp]) / 100)).toBeLessThan(1);
+        if (percent.test === 0) expect(sum('test')).toBe(0);
+      }
+    }
   });
 
   it('keeps every group in one split with --group-by', async () => {
