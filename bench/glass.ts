@@ -36,7 +36,7 @@ export async function measureGlass(o: {
   if (!fs.existsSync(page)) throw new UserError(`${page}: missing; build the overlay first (npm run build)`);
   if (!fs.existsSync(CHROMIUM)) throw new UserError(`${CHROMIUM}: missing; install it (sudo apt-get install -y chromium)`);
   const { chromium } = await import('playwright-core');
-  // The overlay reports a paint per label change: switch characters every second for samples.
+  // The overlay reports every painted frame; characters switch every second so labels change too.
   const server = await startServer(
     { ...o.config, port: 0 },
     {

@@ -6,7 +6,10 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
+import { choosePrecision } from '../engine/open-engine.ts';
+import type { ModelPackage } from '../engine/package.ts';
 import { activationParams, decodeModel, quantizedTensors } from '../engine/quantize.ts';
+import { hasVnni } from '../kit/cpu.ts';
 import { decodeImage } from '../training/image-input.ts';
 import { int8Refusal, sampleFiles } from '../training/quantize-command.ts';
 import { listSplit } from '../training/split-listing.ts';
@@ -142,5 +145,29 @@ describe('int8 pieces', () => {
     const names = quantizedTensors(decodeModel(fs.readFileSync(path.join(model, 'model.onnx'))));
     expect(names.length).toBeGreaterThan(2);
     expect(names).not.toContain('frames');
+  });
+});
+
+describe('which graph runs (--precision)', () => {
+  const pkg = (int8: boolean): ModelPackage => ({
+    dir: '/pkgs/m',
+    meta: {} as ModelPackage['meta'],
+    labels: [],
+    onnxPath: '/pkgs/m/model.onnx',
+    backboneOnnxPath: '/pkgs/m/backbone.onnx',
+    int8Path: int8 ? '/pkgs/m/model.int8.onnx' : undefined,
+  });
+
+  it('runs int8 by default only where the package has it and the CPU has VNNI; fp32 and int8 when asked', () => {
+    expect(choosePrecision(pkg(true), 'auto', 'onnx')).toBe(hasVnni() ? 'int8' : 'fp32');
+    expect(choosePrecision(pkg(false), 'auto', 'onnx')).toBe('fp32');
+    expect(choosePrecision(pkg(true), 'auto', 'tfjs')).toBe('fp32');
+    expect(choosePrecision(pkg(true), 'fp32', 'onnx')).toBe('fp32');
+    expect(choosePrecision(pkg(true), 'int8', 'onnx')).toBe('int8');
+  });
+
+  it('refuses int8 where it cannot run, saying what to do', () => {
+    expect(() => choosePrecision(pkg(false), 'int8', 'onnx')).toThrow(/has no int8 graph \(make one with `smashsight models quantize \/pkgs\/m/);
+    expect(() => choosePrecision(pkg(true), 'int8', 'tfjs')).toThrow(/only the onnx engine runs int8/);
   });
 });
