@@ -15,7 +15,7 @@ function registerBench(program: Command): void {
     .option('--source <spec>', 'frame source', DEMO.source)
     .option('--seconds <n>', 'seconds of end-to-end run', '20')
     .option('--engine <name>', 'onnx | tfjs', 'onnx')
-    .option('--device <name>', 'auto | cpu | cuda | dml | coreml', 'auto')
+    .option('--device <name>', 'auto | cpu | cuda | dml | coreml | webgpu', 'auto')
     .addOption(
       new Option('--precision <p>', 'int8 or fp32 graph (auto: int8 when the package has one and the CPU has VNNI)').choices([...PRECISIONS]).default('auto'),
     )

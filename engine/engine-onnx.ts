@@ -13,8 +13,21 @@ const PROVIDERS: [Exclude<DeviceKind, 'auto'>, string][] = [
   ['cuda', 'cuda'],
   ['dml', 'dml'],
   ['coreml', 'coreml'],
+  // Bundled with onnxruntime-node 1.30 (Dawn: Vulkan, D3D12 or Metal): a GPU with no CUDA install.
+  ['webgpu', 'webgpu'],
   ['cpu', 'cpu'],
 ];
+
+/** Whether this machine shows a GPU at all (Linux device nodes; elsewhere assume it may). */
+function gpuDevicePresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (fs.existsSync('/dev/nvidia0')) return true;
+  try {
+    return fs.readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
 
 /** Which providers this install offers, and why the missing ones are missing. */
 export async function onnxProviders(): Promise<{ available: string[]; notes: string[] }> {
@@ -27,6 +40,11 @@ export async function onnxProviders(): Promise<{ available: string[]; notes: str
     // CUDA's provider library is fetched at install; ONNXRUNTIME_NODE_INSTALL=skip leaves it out.
     if (device === 'cuda' && !findFile(bindingDir, 'libonnxruntime_providers_cuda.so')) {
       notes.push('cuda: provider library not installed (onnxruntime-node was installed CPU-only)');
+      continue;
+    }
+    // Without a GPU, Dawn only prints Vulkan errors and fails: say why instead of trying.
+    if (device === 'webgpu' && !gpuDevicePresent()) {
+      notes.push('webgpu: no GPU device on this machine (no /dev/dri/renderD*, no /dev/nvidia0)');
       continue;
     }
     available.push(device);

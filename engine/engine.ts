@@ -18,9 +18,9 @@ export type EngineKind = 'onnx' | 'tfjs';
 /** auto: int8 when the package has it and the CPU has VNNI, else fp32. */
 export type Precision = 'auto' | 'int8' | 'fp32';
 export const PRECISIONS: readonly Precision[] = ['auto', 'int8', 'fp32'];
-export type DeviceKind = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+export type DeviceKind = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 export const ENGINE_KINDS: readonly EngineKind[] = ['onnx', 'tfjs'];
-export const DEVICE_KINDS: readonly DeviceKind[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml'];
+export const DEVICE_KINDS: readonly DeviceKind[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 
 export interface EngineOptions {
   engine?: EngineKind;

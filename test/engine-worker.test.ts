@@ -106,3 +106,19 @@ describe('the worker engine', () => {
     await expect(openWorkerEngine({ file: bad, options: { height: 8, width: 8, device: 'cpu', threads: 1 } })).rejects.toThrow(bad);
   });
 });
+
+describe('--device webgpu', () => {
+  it('is refused in one line saying why where the machine shows no GPU, and runs where it does', async () => {
+    const file = modelFile('tiny-webgpu.onnx', 16, 'tiny');
+    const hasGpu = fs.existsSync('/dev/nvidia0') || (fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((n) => n.startsWith('renderD')));
+    const opening = openOnnxEngine(file, { height: 16, width: 16, device: 'webgpu', threads: 1 });
+    if (hasGpu) {
+      const e = await opening;
+      open.push(e);
+      expect(e.provider).toBe('webgpu');
+      expect((await e.run(frame(16, 1), 1)).length).toBe(e.outputSize);
+    } else {
+      await expect(opening).rejects.toThrow(/^--device webgpu: not available here \(webgpu: no GPU device on this machine/);
+    }
+  });
+});
