@@ -14,11 +14,11 @@ export class Controls {
   ) {}
 
   setRegions(regions: RegionSpec[]): Parsed<State> {
+    // The same rule as for --region at startup: inside the source frame, so its size must be known.
     const size = this.source.sourceSize;
-    if (size) {
-      const fit = checkRegionsFit(regions, size.width, size.height);
-      if (!fit.ok) return fit;
-    }
+    if (!size) return { ok: false, error: "the source's frame size is not known yet (the source is starting): try again once it is up" };
+    const fit = checkRegionsFit(regions, size.width, size.height);
+    if (!fit.ok) return fit;
     this.store.setRegions(regions);
     this.source.refit();
     return { ok: true, value: this.pushState() };

@@ -161,7 +161,8 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   if (!DEVICE_KINDS.includes(device)) throw new UserError(`device: must be one of ${DEVICE_KINDS.join(', ')}, got ${device}`);
   if (!PRECISIONS.includes(precision)) throw new UserError(`precision: must be one of ${PRECISIONS.join(', ')}, got ${precision}`);
   const regionFile = file.regions ?? file.region;
-  const regions = fromCli('region') || regionFile === undefined ? regionsFrom('--region', flags.region) : regionsFrom(`${flags.config}: "regions"`, regionFile);
+  const regionsWhere = fromCli('region') || regionFile === undefined ? '--region' : `${flags.config}: "${file.regions === undefined ? 'region' : 'regions'}"`;
+  const regions = regionsFrom(regionsWhere, regionsWhere === '--region' ? flags.region : regionFile);
   const allowHost = pick('allowHost');
   const allowedHosts = hostNames(allowHost.where, allowHost.value);
   const smoothing = {
@@ -179,6 +180,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     captureFps: numeric('captureFps', POSITIVE)!,
     stallSeconds: numeric('stallSeconds', POSITIVE)!,
     regions,
+    regionsFrom: regionsWhere,
     host: str('host')!,
     port: numeric('port', PORT)!,
     token: str('token'),

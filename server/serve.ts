@@ -15,7 +15,7 @@ import { Metrics } from './metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import { PrepareStage } from './prepare.ts';
 import { Preview } from './preview.ts';
-import type { RegionSpec, SmoothingSettings, SourceStatus } from './protocol.ts';
+import { checkRegionsFit, type RegionSpec, type SmoothingSettings, type SourceStatus } from './protocol.ts';
 import { WsHub, type WsCaps } from './publish.ts';
 import { DEFAULT_STALL_SECONDS, SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
 import { StateStore, type PredictionUpdate } from './store.ts';
@@ -30,6 +30,8 @@ export interface ServeConfig {
   /** A live source with no frame for this long is restarted (status 'stalled'). Default 5. */
   stallSeconds?: number;
   regions: RegionSpec[];
+  /** Where `regions` came from, for errors ('--region', or the config file's field). */
+  regionsFrom?: string;
   host: string;
   port: number;
   token?: string;
@@ -129,6 +131,11 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     backoff: deps.backoff,
     stallMs: (config.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000,
     firstFrameMs: deps.firstFrameMs,
+    // Regions given at startup must lie inside the frame, as the API's must: one rule, no clamping.
+    checkSize: (size) => {
+      const fit = checkRegionsFit(config.regions, size.width, size.height);
+      return fit.ok ? null : `${config.regionsFrom ?? '--region'}: ${fit.error}`;
+    },
   });
   const store = new StateStore({
     labels,

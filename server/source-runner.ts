@@ -39,6 +39,8 @@ export interface SourceRunnerOptions {
   stallMs?: number;
   /** …and after this long without the first frame of an open (default: the larger of stallMs and 15 s). */
   firstFrameMs?: number;
+  /** Once the source's size is known: why the run cannot go on with it (regions outside it), or null. */
+  checkSize?: (size: Size) => string | null;
 }
 
 export type FrameSink = (frame: Frame) => void;
@@ -139,8 +141,17 @@ export class SourceRunner extends EventEmitter<SourceRunnerEvents> {
     const generation = ++this.generation;
     try {
       if (!this.sourceSize) {
-        this.sourceSize = await this.o.probe(this.o.spec, this.stopping.signal);
-        this.status = { ...this.status, width: this.sourceSize.width, height: this.sourceSize.height };
+        const size = await this.o.probe(this.o.spec, this.stopping.signal);
+        this.status = { ...this.status, width: size.width, height: size.height };
+        const refused = this.o.checkSize?.(size);
+        if (refused) {
+          // Not the source's fault, so no retry would help: the run ends here.
+          this.stopped = true;
+          this.setStatus('down', { lastError: refused, retryInMs: null });
+          this.emit('ended', this.status);
+          return;
+        }
+        this.sourceSize = size;
       }
     } catch (err) {
       this.failed((err as Error).message);
