@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Smoother, validateSmoothing } from '../server/store.ts';
+import { DEFAULT_SMOOTHING, Smoother, validateSmoothing } from '../server/store.ts';
 
 const labels = ['fox', 'falco', 'marth'];
 const settings = { ema: 0.5, margin: 0.15, holdMs: 300, floor: 0.5 };
@@ -52,6 +52,26 @@ describe('Smoother', () => {
     const s = new Smoother(labels, { ...settings, ema: 1, holdMs: 0 });
     const changes = [FOX, FOX, MARTH, MARTH, MARTH, MARTH].map((p, i) => s.update(p, i * 100).changed);
     expect(changes.filter(Boolean)).toHaveLength(2);
+  });
+
+  it('averages probabilities with weight --ema on the newest frame, exactly', () => {
+    const s = new Smoother(labels, { ...settings, ema: 0.3, holdMs: 0 });
+    expect(s.update(FOX, 0).confidence).toBe(0.9); // the first frame is taken as is
+    s.update(FOX, 100);
+    const r = s.update(MARTH, 200);
+    // fox 0.9·0.7 + 0.05·0.3, falco 0.05, marth 0.05·0.7 + 0.9·0.3
+    expect(r.label).toBe('fox');
+    expect(r.confidence).toBeCloseTo(0.645, 12);
+    expect([...s.probabilities].map((p) => Number(p.toFixed(12)))).toEqual([0.645, 0.05, 0.305]);
+  });
+
+  it('a two-frame blip does not flip the label at the defaults, even where frames are slower than the hold', () => {
+    // 2.5 frames/s: two frames span 400 ms, more than the 300 ms hold, so only the average stops it.
+    const frames = [FOX, FOX, FOX, FOX, MARTH, MARTH, FOX, FOX, FOX];
+    const at = (s: Smoother) => frames.map((p, i) => s.update(p, i * 400).label);
+    expect(at(new Smoother(labels, DEFAULT_SMOOTHING)).slice(1)).toEqual(Array(8).fill('fox'));
+    // and the test can tell: without the average the blip is shown
+    expect(at(new Smoother(labels, { ...DEFAULT_SMOOTHING, ema: 1 }))).toContain('marth');
   });
 
   it('validates its knobs', () => {
