@@ -45,6 +45,7 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
     if (size !== c.rows * rowBytes) throw new UserError(`feature cache ${file}: ${size} bytes, expected ${c.rows * rowBytes}: delete ${dir} and run again`);
   }
 
+  const reader = (read: FeatureRows['read'], close: FeatureRows['close'] = async () => {}): FeatureRows => ({ rows, rowSize, labels, paths, read, close });
   if (rows * rowBytes <= memoryCap) {
     const all = new Float32Array(rows * rowSize);
     let offset = 0;
@@ -53,34 +54,23 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
       all.set(new Float32Array(buf.buffer, buf.byteOffset, c.rows * rowSize), offset);
       offset += c.rows * rowSize;
     }
-    return {
-      rows,
-      rowSize,
-      labels,
-      paths,
-      async read(indices) {
-        const out = new Float32Array(indices.length * rowSize);
-        for (let k = 0; k < indices.length; k++) out.set(all.subarray(indices[k] * rowSize, (indices[k] + 1) * rowSize), k * rowSize);
-        return out;
-      },
-      async close() {},
-    };
+    return reader(async (indices) => {
+      const out = new Float32Array(indices.length * rowSize);
+      for (let k = 0; k < indices.length; k++) out.set(all.subarray(indices[k] * rowSize, (indices[k] + 1) * rowSize), k * rowSize);
+      return out;
+    });
   }
 
   const handles: FileHandle[] = await Promise.all(m.chunks.map((c) => fs.open(path.join(dir, c.file), 'r')));
-  return {
-    rows,
-    rowSize,
-    labels,
-    paths,
-    async read(indices) {
+  return reader(
+    async (indices) => {
       const out = new Float32Array(indices.length * rowSize);
       const bytes = new Uint8Array(out.buffer);
       await Promise.all(Array.from(indices, (idx, k) => handles[chunkOf[idx]].read(bytes, k * rowBytes, rowBytes, rowInChunk[idx] * rowBytes)));
       return out;
     },
-    async close() {
+    async () => {
       await Promise.all(handles.map((h) => h.close()));
     },
-  };
+  );
 }
