@@ -1,0 +1,26 @@
+// GET /api/players: who is on screen, per region, for tools that want one small answer rather than
+// the WebSocket or the whole state (PROTOCOL.md).
+import type { State } from './protocol.ts';
+
+/** The setup name of a server run without --setup (one source, one set of regions). */
+export const DEFAULT_SETUP = 'default';
+
+export interface Player {
+  region: string;
+  setup: string;
+  /** The displayed label (an override when there is one), `unknown` when none. */
+  character: string;
+  confidence: number;
+  /** Whether smashsight leaves this region's TSH slot alone (an edit there or an override here). */
+  locked: boolean;
+}
+
+export interface PlayersBody {
+  players: Player[];
+}
+
+export function players(state: State, locked: (region: string) => boolean, setup = DEFAULT_SETUP): PlayersBody {
+  return {
+    players: state.regions.map((r) => ({ region: r.name, setup, character: r.label, confidence: r.confidence, locked: locked(r.name) })),
+  };
+}
