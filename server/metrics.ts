@@ -143,7 +143,9 @@ export class Metrics {
     ]);
     metric('smashsight_source_restarts_total', 'counter', 'Times the source was restarted after dying.', [`smashsight_source_restarts_total ${this.restarts}`]);
     metric('smashsight_clients', 'gauge', 'WebSocket clients connected.', [`smashsight_clients ${this.clients}`]);
-    metric('smashsight_clients_dropped_total', 'counter', 'Clients disconnected for not reading.', [`smashsight_clients_dropped_total ${this.clientsDropped}`]);
+    metric('smashsight_clients_dropped_total', 'counter', 'Clients disconnected for not reading, or for sending too much.', [
+      `smashsight_clients_dropped_total ${this.clientsDropped}`,
+    ]);
     metric(
       'smashsight_stage_seconds',
       'histogram',
