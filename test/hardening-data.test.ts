@@ -226,3 +226,29 @@ describe('train with a class missing from valid or test', () => {
     ]);
   });
 });
+
+describe('install on npm 10, 11 and 12', () => {
+  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { allowScripts?: Record<string, boolean> };
+  const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+
+  it('decides every install script in the lockfile in allowScripts (npm 12 skips undecided ones)', () => {
+    const withScripts = Object.entries(lock.packages)
+      .filter(([at, p]) => at !== '' && p.hasInstallScript)
+      .map(([at]) => at.slice(at.lastIndexOf('node_modules/') + 'node_modules/'.length));
+    expect(withScripts.length).toBeGreaterThan(0);
+    const undecided = withScripts.filter((name) => typeof pkg.allowScripts?.[name] !== 'boolean');
+    expect(undecided).toEqual([]);
+    // what needs its script: the bundled ffmpeg's exec bit, esbuild's binary check, tfjs-node-gpu's libtensorflow
+    expect(pkg.allowScripts?.['@ffmpeg-installer/linux-x64']).toBe(true);
+    expect(pkg.allowScripts?.esbuild).toBe(true);
+  });
+
+  it("never runs onnxruntime-node's postinstall by default: it fetches CUDA from NuGet and fails offline", () => {
+    expect(pkg.allowScripts?.['onnxruntime-node']).toBe(false); // npm >= 11.16
+    const npmrc = fs
+      .readFileSync('.npmrc', 'utf8')
+      .split('\n')
+      .filter((l) => !/^\s*[;#]/.test(l));
+    expect(npmrc).toContain('onnxruntime-node-install=skip'); // npm 10, which ignores allowScripts
+  });
+});
