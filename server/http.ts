@@ -6,6 +6,7 @@ import { refusal, type Gate } from './auth.ts';
 import { LIMITS, validateOverrideBody, validateRegionsBody } from './protocol.ts';
 import type { OverrideBody, Parsed, RegionsBody, State } from './protocol.ts';
 import { contentType, resolveStatic } from './static.ts';
+import { validateUnlockBody, type TshStatus } from './tsh.ts';
 
 export interface HttpHandlers {
   /** Absolute folder of the built pages (dist/overlay). */
@@ -19,6 +20,10 @@ export interface HttpHandlers {
   /** `ok: false` answers 503, so a monitor needs no JSON to tell. */
   health(): { ok: boolean } & Record<string, unknown>;
   metrics(): string;
+  /** GET /api/players (PROTOCOL.md). */
+  players(): unknown;
+  /** GET /api/tsh, POST /api/tsh/unlock; absent without --tsh. */
+  tsh?: { status(): TshStatus; unlock(region: string): Parsed<TshStatus> };
 }
 
 class HttpError extends Error {
@@ -65,7 +70,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-async function mutate<T>(req: IncomingMessage, h: HttpHandlers, validate: (raw: unknown) => Parsed<T>, apply: (v: T) => Parsed<State>): Promise<State> {
+async function mutate<T, R = State>(req: IncomingMessage, h: HttpHandlers, validate: (raw: unknown) => Parsed<T>, apply: (v: T) => Parsed<R>): Promise<R> {
   const refused = refusal(req, h.gate, 'change');
   if (refused) throw new HttpError(refused.status, refused.message);
   // A form or text/plain POST is one a page on another site may send without asking (no CORS
@@ -79,6 +84,11 @@ async function mutate<T>(req: IncomingMessage, h: HttpHandlers, validate: (raw: 
   return result.value;
 }
 
+function tshOf(h: HttpHandlers): NonNullable<HttpHandlers['tsh']> {
+  if (!h.tsh) throw new HttpError(404, 'TSH is not configured (start with --tsh and --tsh-map)');
+  return h.tsh;
+}
+
 async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -88,10 +98,15 @@ async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers)
   if (refused) throw new HttpError(refused.status, refused.message);
   if (method === 'POST' && path === '/api/override') return json(res, 200, await mutate(req, h, validateOverrideBody, h.setOverride));
   if (method === 'POST' && path === '/api/regions') return json(res, 200, await mutate(req, h, validateRegionsBody, h.setRegions));
+  if (method === 'POST' && path === '/api/tsh/unlock') return json(res, 200, await mutate(req, h, validateUnlockBody, (b) => tshOf(h).unlock(b.region)));
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} ${path} is not supported`);
   switch (path) {
     case '/api/state':
       return json(res, 200, h.state());
+    case '/api/players':
+      return json(res, 200, h.players());
+    case '/api/tsh':
+      return json(res, 200, tshOf(h).status());
     case '/health': {
       const health = h.health();
       return json(res, health.ok ? 200 : 503, health);

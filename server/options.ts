@@ -12,6 +12,7 @@ import { parseRegionArg, validateRegions, type RegionSpec } from './protocol.ts'
 import { DEFAULT_SMOOTHING, validateSmoothing } from './store.ts';
 import type { ServeConfig } from './serve.ts';
 import { DEFAULT_STALL_SECONDS } from './source-runner.ts';
+import { resolveTsh } from './tsh-map.ts';
 
 export interface ServeFlags {
   model?: string;
@@ -33,6 +34,8 @@ export interface ServeFlags {
   holdMs: string;
   floor: string;
   static: string;
+  tsh?: string;
+  tshMap?: string;
   config?: string;
 }
 
@@ -72,6 +75,8 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--hold-ms <ms>', 'smoothing: how long the lead must last', String(DEFAULT_SMOOTHING.holdMs))
     .option('--floor <p>', "smoothing: below this confidence the label is 'unknown'", String(DEFAULT_SMOOTHING.floor))
     .option('--static <dir>', 'built overlay pages', 'dist/overlay')
+    .option('--tsh <url>', "TournamentStreamHelper's web server (e.g. http://127.0.0.1:5000): set each region's character on its scoreboard")
+    .option('--tsh-map <map>', 'which region goes where in TSH: region=scoreboard.team.player pairs, e.g. p1=1.1.1,p2=1.2.1')
     .option('--config <file>', 'JSON file with any of these options (camelCase keys); flags override it');
 }
 
@@ -96,6 +101,8 @@ const KEYS = [
   'holdMs',
   'floor',
   'static',
+  'tsh',
+  'tshMap',
 ];
 
 function readConfig(file: string): Record<string, unknown> {
@@ -191,6 +198,11 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     threads: numeric('threads', POSITIVE_INT),
     smoothing,
     staticRoot: fromRepo(str('static')!),
+    tsh: resolveTsh(
+      pick('tsh'),
+      pick('tshMap'),
+      regions.map((r) => r.name),
+    ),
   };
   checkBind(config.host, config.token);
   return config;

@@ -19,6 +19,9 @@ import { checkRegionsFit, type RegionSpec, type SmoothingSettings, type SourceSt
 import { WsHub, type WsCaps } from './publish.ts';
 import { DEFAULT_STALL_SECONDS, SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
 import { StateStore, type PredictionUpdate } from './store.ts';
+import { players } from './players.ts';
+import { TshFeeder } from './tsh.ts';
+import type { TshConfig } from './tsh-map.ts';
 
 export interface ServeConfig {
   model: string;
@@ -45,6 +48,8 @@ export interface ServeConfig {
   smoothing: SmoothingSettings;
   /** Folder of the built pages. */
   staticRoot: string;
+  /** Push each mapped region's character to TournamentStreamHelper (--tsh, --tsh-map). */
+  tsh?: TshConfig;
 }
 
 export interface ServeDeps {
@@ -145,6 +150,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     source: () => source.current,
     engine: { name: engine.name, provider: engine.provider, threads: engine.threads, model, inputWidth: engine.width, inputHeight: engine.height },
   });
+  const tsh = config.tsh ? new TshFeeder({ config: config.tsh, smoothing: config.smoothing, log }) : null;
   const prepare = new PrepareStage({
     model: { width: engine.width, height: engine.height },
     regions: () => store.regions,
@@ -159,7 +165,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     caps: deps.wsCaps,
   });
   const pipeline = new Pipeline<PredictionUpdate>(
-    { prepare, engine, smooth: store, publish: hub },
+    { prepare, engine, smooth: store, publish: tsh ? tsh.after(hub) : hub },
     { fps: config.fps, metrics, onError: (err) => log(`frame skipped: ${err.message}`) },
   );
   source.pipe(pipeline.push, preview.update);
@@ -185,7 +191,11 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
       root: path.resolve(config.staticRoot),
       gate,
       state: () => store.snapshot(),
-      setOverride: (b) => controls.setOverride(b),
+      setOverride: (b) => {
+        const r = controls.setOverride(b);
+        if (r.ok) tsh?.override(b.region, b.label);
+        return r;
+      },
       setRegions: (b) => controls.setRegions(b.regions),
       preview: () => preview.jpeg(source.sourceSize),
       health: () => ({
@@ -195,14 +205,19 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
         engine: engine.name,
         clients: hub.size,
         uptimeSeconds: Math.round((performance.now() - started) / 1000),
+        // TSH down is reported, not unhealthy: frames and the overlay go on without it.
+        ...(tsh && { tsh: tsh.health() }),
       }),
       metrics: () => metrics.prometheus(),
+      players: () => players(store.snapshot(), (region) => tsh?.lockOf(region) != null),
+      tsh: tsh ?? undefined,
     }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       source.stop();
       hub.close();
+      tsh?.close();
       void engine.dispose();
       const why = err.code === 'EADDRINUSE' ? 'already in use (pick another with --port)' : err.code === 'EACCES' ? 'not allowed here' : err.message;
       reject(new UserError(`--host ${config.host} --port ${config.port}: ${why}`));
@@ -215,6 +230,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
 
   const close = async (): Promise<void> => {
     clearInterval(statusTimer);
+    tsh?.close();
     source.stop();
     pipeline.stop();
     hub.close();

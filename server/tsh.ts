@@ -49,6 +49,12 @@ export interface TshFeederOptions {
   log?: (line: string) => void;
 }
 
+/** POST /api/tsh/unlock's body: { region }. */
+export function validateUnlockBody(raw: unknown): Parsed<{ region: string }> {
+  const region = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).region : undefined;
+  return typeof region === 'string' ? { ok: true, value: { region } } : { ok: false, error: 'body must be { "region": "<name>" }' };
+}
+
 export const DEFAULT_TSH_POLL_MS = 1000;
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 10_000 };
 /** Pushed characters not yet seen in TSH's state: a few (TSH applies a push within one Qt tick). */
@@ -139,6 +145,16 @@ export class TshFeeder {
     }
   }
 
+  /** A publish stage that runs `publish`, then sees the update (the WebSocket goes first). */
+  after(publish: { publish(update: PredictionUpdate): void }): { publish(update: PredictionUpdate): void } {
+    return {
+      publish: (update) => {
+        publish.publish(update);
+        this.observe(update);
+      },
+    };
+  }
+
   /** An override set (label) or cleared (null) on the operator page. */
   override(region: string, label: string | null): void {
     const s = this.slots.find((x) => x.region === region);
@@ -164,6 +180,11 @@ export class TshFeeder {
     if (!s) return { ok: false, error: `no TSH slot for region '${region}' (mapped: ${this.slots.map((x) => x.region).join(', ')})` };
     this.release(s, 'unlocked');
     return { ok: true, value: this.status() };
+  }
+
+  /** For /health: whether TSH answers, and why not. */
+  health(): { reachable: boolean | null; lastError: string | null } {
+    return { reachable: this.reachable, lastError: this.lastError };
   }
 
   lockOf(region: string): TshLock | null {
