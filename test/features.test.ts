@@ -1,4 +1,5 @@
 // Feature cache: extract once, reuse, resume after an interruption, and refuse bad input cleanly.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,6 +122,20 @@ describe('feature cache', () => {
       expect(again.processed).toBe(14);
       expect(await allRows(again.dir, again.manifest)).toEqual(expected);
     }
+  });
+
+  it("removes the temp chunks of a run that died (kill -9), keeping a live run's", async () => {
+    const root = tmp();
+    await makeSplit(root, 3);
+    const first = await extractFeatures(await options(root));
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const stale = path.join(first.dir, `chunk-00009.bin.tmp-${dead}`);
+    const live = path.join(first.dir, `chunk-00008.bin.tmp-${process.pid}`);
+    fs.writeFileSync(stale, 'half');
+    fs.writeFileSync(live, 'being written');
+    await extractFeatures(await options(root));
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
   });
 
   it('resumes an interrupted extraction after the last complete chunk, with the same result', async () => {

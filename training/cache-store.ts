@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
+import { removeOnInterrupt, tempNameFor } from '../dataset/temp-files.ts';
 
 export interface CacheChunk {
   file: string;
@@ -50,11 +51,14 @@ export async function readManifest(dir: string): Promise<CacheManifest | undefin
 /** Writes `data` to `dir/name` atomically; on failure removes the partial file and says which cache. */
 export async function writeAtomic(dir: string, name: string, data: Uint8Array, writer: FileWriter): Promise<void> {
   const target = path.join(dir, name);
-  const tmp = `${target}.tmp-${process.pid}`;
+  const tmp = tempNameFor(target);
+  const untrack = removeOnInterrupt(tmp); // Ctrl-C mid-chunk leaves no <chunk>.tmp-<pid>
   try {
     await writer(tmp, data);
     await fs.rename(tmp, target);
+    untrack();
   } catch (err) {
+    untrack();
     await fs.rm(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOSPC' ? 'disk full (ENOSPC)' : (err as Error).message;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
+import { removeStaleTemps } from '../dataset/temp-files.ts';
 import { createProgress } from '../kit/progress.ts';
 import { decodeMany } from './image-input.ts';
 import type { DecodeResult } from './image-input.ts';
@@ -90,6 +91,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const writer = o.writer ?? defaultWriter;
   const log = o.log ?? process.stderr;
   await fs.mkdir(dir, { recursive: true });
+  await removeStaleTemps(dir); // chunks a run killed outright (kill -9) was writing
   let found = await readManifest(dir);
   const broken = found ? await brokenChunk(dir, found) : null;
   if (broken) {
