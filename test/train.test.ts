@@ -169,6 +169,7 @@ describe('full run on synthetic gameplay', () => {
       ...trainOutputArgs(root, 'synth'),
     ]);
     ok(t);
+    expect(t.stderr).toMatch(/^peak memory: \d+ MB resident$/m);
     expect(t.stderr).toMatch(/^Epoch 1\/30 - loss \d+\.\d{4} - acc \d\.\d{4} - val_loss \d+\.\d{4} - val_acc \d\.\d{4} - lr 1e-3 - \d+\.\ds$/m);
     const dir = t.stdout.trim();
     expect(path.basename(dir)).toMatch(/^\d{4}-\d\d-\d\d-\d\d-\d\d-synth$/);

@@ -162,6 +162,8 @@ function registerTrain(program: Command): void {
         extractBatch: f.extractBatch,
         memoryCap: f.memoryCap * 2 ** 20,
       });
+      // maxRSS is in KiB: the most memory this run held at once (features, model, tfjs backend).
+      process.stderr.write(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB resident\n`);
       process.stdout.write(`${r.dir}\n`);
     });
 }
