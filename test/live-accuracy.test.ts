@@ -26,7 +26,7 @@ function gameAt(timeline: TimelineEntry[], t: number): TimelineEntry | null {
 }
 
 describe('live accuracy with the demo model', () => {
-  it('the smoothed label is right ≥ 90% of the time after each switch settles', async () => {
+  it('the smoothed label is right ≥ 90% of the time after each switch settles', { timeout: 180_000 }, async () => {
     srv = await startTestServer({
       model: 'models/demo',
       source: 'synthetic:7',
@@ -38,25 +38,29 @@ describe('live accuracy with the demo model', () => {
     await c.next('status', (s) => s.source.state === 'up', 60_000);
     const game = srv.server.source.stream?.generated;
     expect(game).toBeDefined();
-    await new Promise((r) => setTimeout(r, GAMES * SWITCH_SECONDS * 1000));
-    const timeline = [...game!.timeline];
-    expect(new Set(timeline.map((e) => e.label)).size).toBeGreaterThanOrEqual(3);
-    // per game: [right, scored], so a failure says which games went wrong
-    const games = new Map<TimelineEntry, [number, number]>();
-    for (const m of c.messages) {
-      if (m.type !== 'prediction') continue;
-      const g = gameAt(timeline, m.capturedAt);
-      if (g === null) continue;
-      const tally = games.get(g) ?? [0, 0];
-      if (m.regions[0]!.label === g.label) tally[0]++;
-      tally[1]++;
-      games.set(g, tally);
-    }
+    // Watch until enough games were scored, however long a loaded machine takes (no fixed wall time).
+    const tally = (): Map<TimelineEntry, [number, number]> => {
+      const timeline = [...game!.timeline];
+      // per game: [right, scored], so a failure says which games went wrong
+      const games = new Map<TimelineEntry, [number, number]>();
+      for (const m of c.messages) {
+        if (m.type !== 'prediction') continue;
+        const g = gameAt(timeline, m.capturedAt);
+        if (g === null) continue;
+        const t = games.get(g) ?? [0, 0];
+        if (m.regions[0]!.label === g.label) t[0]++;
+        t[1]++;
+        games.set(g, t);
+      }
+      return games;
+    };
+    const enough = (g: Map<TimelineEntry, [number, number]>): boolean => g.size >= GAMES && [...g.values()].reduce((a, v) => a + v[1], 0) > GAMES * 10;
+    await expect.poll(() => enough(tally()), { timeout: 110_000, interval: 500 }).toBe(true);
+    const games = tally();
+    expect(new Set([...games.keys()].map((e) => e.label)).size).toBeGreaterThanOrEqual(3);
     const right = [...games.values()].reduce((a, v) => a + v[0], 0);
     const scored = [...games.values()].reduce((a, v) => a + v[1], 0);
     const report = [...games].map(([g, [r, n]]) => `${g.label} ${r}/${n}`).join(', ');
-    expect(games.size).toBeGreaterThanOrEqual(GAMES - 2);
-    expect(scored).toBeGreaterThan(GAMES * 10);
     expect(right / scored, report).toBeGreaterThanOrEqual(0.9);
     await c.close();
   });
