@@ -1,10 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHARACTERS } from '../game/labels.ts';
-import type { RegionPrediction } from '../server/protocol.ts';
-import type { PredictionUpdate } from '../server/store.ts';
+import { addServeOptions, resolveServeConfig, type ServeFlags } from '../server/options.ts';
+import type { PlayersBody } from '../server/players.ts';
+import type { PredictionMessage, RegionPrediction } from '../server/protocol.ts';
+import { DEFAULT_SMOOTHING, type PredictionUpdate } from '../server/store.ts';
+import type { TshStatus } from '../server/tsh.ts';
 import { TshClient } from '../server/tsh-client.ts';
 import { parseTshMap, resolveTsh, tshCharacter } from '../server/tsh-map.ts';
 import { TshFeeder } from '../server/tsh.ts';
+import { connectClient, fakeEngine, fakeFrames, LABELS_DEFAULT, startTestServer, tempDir, type TestClient, type TestServer } from './helpers/server.ts';
 import { freePort, startFakeTsh, TSH_RECORDING, type FakeTsh } from './helpers/tsh.ts';
 
 const cleanup: (() => unknown)[] = [];
@@ -188,5 +195,182 @@ describe('TshFeeder (frames in frame time)', () => {
         .slice(3)
         .sort(),
     ).toEqual(['/scoreboard1-update-team-1-1 {"mains":{"ssbm":[["Sheik",0]]}}', '/scoreboard1-update-team-2-1 {"mains":{"ssbm":[["Marth",0]]}}']);
+  });
+});
+
+describe('serve --tsh (the real server, the test TSH)', () => {
+  const HOLD = 400;
+  const regions = [
+    { name: 'p1', x: 0, y: 400, w: 100, h: 80 },
+    { name: 'p2', x: 500, y: 400, w: 100, h: 80 },
+  ];
+  const slots = parseTshMap('--tsh-map', 'p1=1.1.1,p2=1.2.1', ['p1', 'p2']);
+
+  interface Rig {
+    srv: TestServer;
+    ws: TestClient;
+    /** The label each region's crop shows the engine (null: nothing stands out, no confidence). */
+    hot: (string | null)[];
+    api<T>(p: string): Promise<T>;
+    post(p: string, body: unknown, type?: string): Promise<Response>;
+    /** Waits out twice the hold time of frames in which `region`'s model label is `label`. */
+    heldLonger(region: string, label: string): Promise<void>;
+  }
+
+  async function rig(tshUrl: string | null, hot: (string | null)[], extra: { backoff?: { initialMs: number; maxMs: number } } = {}): Promise<Rig> {
+    const probs = (i: number): number[] => LABELS_DEFAULT.map((l) => (hot[i] === null ? 1 / LABELS_DEFAULT.length : l === hot[i] ? 0.93 : 0.01));
+    const srv = await startTestServer({
+      openFrames: fakeFrames({ fps: 20 }),
+      readyEngine: fakeEngine({ probs }),
+      regions,
+      smoothing: { ...DEFAULT_SMOOTHING, holdMs: HOLD },
+      ...(tshUrl && { tsh: { url: tshUrl, slots, pollMs: 100, ...extra } }),
+    });
+    cleanup.push(() => srv.stop());
+    const ws = await connectClient(srv.wsUrl);
+    cleanup.push(() => ws.close());
+    const region = (m: PredictionMessage, name: string): RegionPrediction | undefined => m.regions.find((r) => r.name === name);
+    return {
+      srv,
+      ws,
+      hot,
+      api: async <T>(p: string) => (await (await fetch(`${srv.url}${p}`)).json()) as T,
+      post: (p, body, type = 'application/json') => fetch(`${srv.url}${p}`, { method: 'POST', headers: { 'Content-Type': type }, body: JSON.stringify(body) }),
+      heldLonger: async (name, label) => {
+        const first = await ws.next('prediction', (m) => region(m, name)?.smoothed === label);
+        await ws.next('prediction', (m) => region(m, name)?.smoothed === label && m.capturedAt >= first.capturedAt + 2 * HOLD);
+      },
+    };
+  }
+
+  it('pushes each held, confident character under its TSH name; an override is relayed and locks the slot until cleared; /api/players', async () => {
+    const tsh = await fakeTsh();
+    const r = await rig(tsh.url, [null, null]);
+    // Nothing stands out: every region unknown, nothing goes to TSH.
+    await r.ws.next('prediction', (m) => m.seq >= 20 && m.regions.every((x) => x.label === 'unknown'));
+    expect(tsh.updates()).toEqual([]);
+    expect(await r.api<PlayersBody>('/api/players')).toEqual({
+      players: [
+        { region: 'p1', setup: 'default', character: 'unknown', confidence: expect.any(Number), locked: false },
+        { region: 'p2', setup: 'default', character: 'unknown', confidence: expect.any(Number), locked: false },
+      ],
+    });
+
+    r.hot[0] = 'falcon';
+    r.hot[1] = 'puff';
+    const shown = await r.ws.next('label', (l) => l.region === 'p1' && l.label === 'falcon');
+    await until('both characters in TSH', () => tsh.shown(1, 1, 1) === 'captain_falcon' && tsh.shown(1, 2, 1) === 'jigglypuff');
+    const first = tsh.updates().find((u) => u.path === '/scoreboard1-update-team-1-1')!;
+    expect(first.body).toEqual({ mains: { ssbm: [['Captain Falcon', 0]] } });
+    expect(first.at - shown.capturedAt!).toBeGreaterThanOrEqual(HOLD - 20); // not before the hold time (the clocks may differ by ms)
+    expect(
+      tsh
+        .updates()
+        .map((u) => JSON.stringify(u.body))
+        .sort(),
+    ).toEqual(['{"mains":{"ssbm":[["Captain Falcon",0]]}}', '{"mains":{"ssbm":[["Jigglypuff",0]]}}']);
+    expect(await r.api<PlayersBody>('/api/players')).toEqual({
+      players: [
+        { region: 'p1', setup: 'default', character: 'falcon', confidence: expect.any(Number), locked: false },
+        { region: 'p2', setup: 'default', character: 'puff', confidence: expect.any(Number), locked: false },
+      ],
+    });
+    expect((await r.api<TshStatus>('/api/tsh')).slots[0]).toMatchObject({ region: 'p1', pushed: 'Captain Falcon', locked: null, pushes: 1 });
+
+    // The operator's override goes to TSH once and locks the slot against the model.
+    expect((await r.post('/api/override', { region: 'p1', label: 'marth' })).status).toBe(200);
+    await until('the override in TSH', () => tsh.shown(1, 1, 1) === 'marth');
+    expect((await r.api<TshStatus>('/api/tsh')).slots[0]!.locked).toBe('operator');
+    expect((await r.api<PlayersBody>('/api/players')).players[0]).toMatchObject({ character: 'marth', locked: true });
+    r.hot[0] = 'fox';
+    await r.heldLonger('p1', 'fox');
+    expect(tsh.shown(1, 1, 1)).toBe('marth');
+    expect(tsh.updates().filter((u) => JSON.stringify(u.body).includes('Fox'))).toEqual([]);
+    // Clearing the override unlocks: the model's character goes after the hold time.
+    expect((await r.post('/api/override', { region: 'p1', label: null })).status).toBe(200);
+    await until('Fox after the override is cleared', () => tsh.shown(1, 1, 1) === 'fox');
+    expect((await r.api<TshStatus>('/api/tsh')).slots[0]).toMatchObject({ pushed: 'Fox', locked: null });
+    expect(tsh.shown(1, 2, 1)).toBe('jigglypuff');
+  });
+
+  it('a character changed in TSH locks that slot across label changes until POST /api/tsh/unlock', async () => {
+    const tsh = await fakeTsh();
+    const r = await rig(tsh.url, ['fox', 'marth']);
+    await until('both pushed and read back', async () =>
+      (await r.api<TshStatus>('/api/tsh')).slots.every((s) => s.inTsh !== null && s.inTsh === s.pushed?.toLowerCase()),
+    );
+    tsh.edit(1, 1, 1, 'Falco');
+    await until('p1 locked', async () => (await r.api<TshStatus>('/api/tsh')).slots[0]!.locked === 'tsh');
+    expect((await r.api<PlayersBody>('/api/players')).players.map((p) => p.locked)).toEqual([true, false]);
+    r.hot[0] = 'sheik';
+    await r.heldLonger('p1', 'sheik');
+    expect(tsh.shown(1, 1, 1)).toBe('falco');
+    expect((await r.post('/api/tsh/unlock', { region: 'p9' })).status).toBe(400);
+    expect((await r.post('/api/tsh/unlock', { region: 'p1' }, 'text/plain')).status).toBe(415);
+    const unlocked = await r.post('/api/tsh/unlock', { region: 'p1' });
+    expect(unlocked.status).toBe(200);
+    expect(((await unlocked.json()) as TshStatus).slots[0]!.locked).toBeNull();
+    await until('Sheik after the unlock', () => tsh.shown(1, 1, 1) === 'sheik');
+    expect(tsh.shown(1, 2, 1)).toBe('marth');
+  });
+
+  it('TSH down: reported in /api/tsh and /health, retried with backoff until it answers; the server goes on', async () => {
+    const port = await freePort();
+    const r = await rig(`http://127.0.0.1:${port}`, ['fox', null], { backoff: { initialMs: 200, maxMs: 1000 } });
+    const down = await until('TSH reported down with retries', async () => {
+      const s = await r.api<TshStatus>('/api/tsh');
+      return s.reachable === false && s.slots[0]!.failures >= 2 ? s : null;
+    });
+    expect(down.lastError).toMatch(/ECONNREFUSED/);
+    expect(down.slots[0]).toMatchObject({ pending: 'Fox', pushed: null, lastError: expect.stringMatching(/scoreboard1-update-team-1-1: ECONNREFUSED/) });
+    expect(down.slots[0]!.retryInMs === null || down.slots[0]!.retryInMs <= 1000).toBe(true);
+    const health = await fetch(`${r.srv.url}/health`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { tsh: unknown }).tsh).toMatchObject({ reachable: false, lastError: expect.stringMatching(/ECONNREFUSED/) });
+    expect((await r.api<PlayersBody>('/api/players')).players[0]).toMatchObject({ character: 'fox', locked: false });
+
+    const tsh = await fakeTsh({ port });
+    await until('Fox once TSH is up', () => tsh.shown(1, 1, 1) === 'fox');
+    await until('reachable again', async () => (await r.api<TshStatus>('/api/tsh')).reachable === true);
+    expect((await r.api<TshStatus>('/api/tsh')).slots[0]).toMatchObject({ pushed: 'Fox', pending: null, lastError: null });
+    expect(tsh.updates()).toHaveLength(1);
+  });
+
+  it('without --tsh: /api/tsh is 404, /api/players answers', async () => {
+    const r = await rig(null, ['fox', null]);
+    expect((await fetch(`${r.srv.url}/api/tsh`)).status).toBe(404);
+    expect((await r.post('/api/tsh/unlock', { region: 'p1' })).status).toBe(404);
+    await r.ws.next('label', (l) => l.region === 'p1' && l.label === 'fox');
+    expect((await r.api<PlayersBody>('/api/players')).players.map((p) => [p.region, p.character, p.locked])).toEqual([
+      ['p1', 'fox', false],
+      ['p2', 'unknown', false],
+    ]);
+  });
+
+  it('--tsh and --tsh-map, or the config file keys tsh and tshMap', () => {
+    const resolve = (args: string[], file?: unknown) => {
+      const cmd = addServeOptions(new Command('serve').exitOverride());
+      if (file !== undefined) {
+        const f = path.join(tempDir(), 'smashsight.json');
+        fs.writeFileSync(f, JSON.stringify(file));
+        args = [...args, '--config', f];
+      }
+      cmd.parse(['--model', 'm', '--source', 's', ...args], { from: 'user' });
+      return resolveServeConfig(cmd.opts<ServeFlags>(), cmd);
+    };
+    const two = ['--region', 'p1=0,0,10,10', '--region', 'p2=20,0,10,10'];
+    expect(resolve(two).tsh).toBeUndefined();
+    expect(resolve([...two, '--tsh', 'http://127.0.0.1:5000', '--tsh-map', 'p2=1.1.1,p1=1.2.1']).tsh).toEqual({
+      url: 'http://127.0.0.1:5000',
+      slots: [
+        { region: 'p2', scoreboard: 1, team: 1, player: 1 },
+        { region: 'p1', scoreboard: 1, team: 2, player: 1 },
+      ],
+    });
+    const file = { regions: ['p1=0,0,10,10'], tsh: 'http://tsh.local:5000', tshMap: { p1: '2.1.1' } };
+    expect(resolve([], file).tsh).toEqual({ url: 'http://tsh.local:5000', slots: [{ region: 'p1', scoreboard: 2, team: 1, player: 1 }] });
+    expect(() => resolve([], { ...file, tshMap: 'p3=1.1.1' })).toThrow(/smashsight.json: "tshMap": no region 'p3' \(regions: p1\)/);
+    expect(() => resolve([...two, '--tsh-map', 'p1=1.1.1'])).toThrow(/^--tsh-map: needs --tsh/);
+    expect(() => resolve([...two, '--tsh', 'ftp://x'])).toThrow(/^--tsh: needs --tsh-map/);
   });
 });
