@@ -74,7 +74,26 @@ function registerBenchTrain(program: Command): void {
     );
 }
 
+function registerBenchSoak(program: Command): void {
+  program
+    .command('bench-soak')
+    .description('faults against a running server: ffmpeg kills, a client that stops reading, connects, a ping flood, a stalled stream (Linux; minutes)')
+    .option('--model <package>', 'model package folder', DEMO.model)
+    .option('--kills <n>', 'ffmpeg kills, spread over --seconds', numberFlag('--kills', POSITIVE_INT), 100)
+    .option('--seconds <n>', 'length of the kill phase', numberFlag('--seconds', POSITIVE_INT), 300)
+    .option('--clients <n>', 'WebSocket clients (one of them stops reading)', numberFlag('--clients', POSITIVE_INT), 50)
+    .option('--connects <n>', 'connects and disconnects during the kill phase', numberFlag('--connects', POSITIVE_INT), 200)
+    .option('--json', 'print one JSON object instead of the lines')
+    .action(async (f: { model: string; kills: number; seconds: number; clients: number; connects: number; json?: boolean }) => {
+      const { runSoak, printSoak } = await import('./soak.ts');
+      const report = await runSoak({ ...f, clients: Math.max(2, f.clients) });
+      if (f.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else printSoak(report);
+    });
+}
+
 export function registerBenchCommands(program: Command): void {
   registerBench(program);
   registerBenchTrain(program);
+  registerBenchSoak(program);
 }
