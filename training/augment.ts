@@ -70,19 +70,37 @@ export function augmentFrame(src: Uint8Array, width: number, height: number, ran
   const cr = (height - 1) / 2;
   const cc = (width - 1) / 2;
   const out = new Uint8Array(src.length);
+  // Bilinear sampling with fill 0; x depends on the column only and y on the row only, so the
+  // taps are computed once per column and row (the per-pixel closure took ~100 ms a frame).
+  const xs0 = new Int32Array(width);
+  const fxs = new Float64Array(width);
+  for (let c = 0; c < width; c++) {
+    const x = zy * (c - cc) + cc + ty;
+    xs0[c] = Math.floor(x);
+    fxs[c] = x - xs0[c]!;
+  }
+  const row = width * 3;
   for (let r = 0; r < height; r++) {
     const y = zx * (r - cr) + cr + tx;
     const y0 = Math.floor(y);
     const fy = y - y0;
+    const top = y0 >= 0 && y0 < height;
+    const bottom = y0 + 1 >= 0 && y0 + 1 < height;
+    const t0 = y0 * row;
+    const t1 = t0 + row;
     for (let c = 0; c < width; c++) {
-      const x = zy * (c - cc) + cc + ty;
-      const x0 = Math.floor(x);
-      const fx = x - x0;
-      const oc = mirrored ? width - 1 - c : c;
+      const x0 = xs0[c]!;
+      const fx = fxs[c]!;
+      const left = x0 >= 0 && x0 < width;
+      const right = x0 + 1 >= 0 && x0 + 1 < width;
+      const o = (r * width + (mirrored ? width - 1 - c : c)) * 3;
+      const l = x0 * 3;
       for (let ch = 0; ch < 3; ch++) {
-        const p = (yy: number, xx: number): number => (yy < 0 || yy >= height || xx < 0 || xx >= width ? 0 : src[(yy * width + xx) * 3 + ch]);
-        const v = (1 - fy) * ((1 - fx) * p(y0, x0) + fx * p(y0, x0 + 1)) + fy * ((1 - fx) * p(y0 + 1, x0) + fx * p(y0 + 1, x0 + 1));
-        out[(r * width + oc) * 3 + ch] = Math.round(v);
+        const p00 = top && left ? src[t0 + l + ch]! : 0;
+        const p01 = top && right ? src[t0 + l + 3 + ch]! : 0;
+        const p10 = bottom && left ? src[t1 + l + ch]! : 0;
+        const p11 = bottom && right ? src[t1 + l + 3 + ch]! : 0;
+        out[o + ch] = Math.round((1 - fy) * ((1 - fx) * p00 + fx * p01) + fy * ((1 - fx) * p10 + fx * p11));
       }
     }
   }

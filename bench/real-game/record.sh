@@ -10,8 +10,9 @@
 #   node bin/smashsight.js capture --source window:ioquake3 --label <char>_<skin>_<map>_<facing>
 # The player keeps turning (+left/+right) so the background changes; bots (drawn with the
 # player's model, cg_forcemodel 1, so every figure in the frame is the labelled character) run
-# around and shoot.  --session seeds the turning direction/speed, the camera distance, the
-# skin rotation and the bot choice, so two sessions differ.  See README.md beside this file.
+# around and shoot.  --session seeds the turning direction/speed, the camera distance and the
+# bot choice, so two sessions differ; the skin rotation over (character, scene) is the same in
+# every session.  See README.md beside this file.
 set -euo pipefail
 
 usage() {
@@ -64,7 +65,8 @@ BOTNAMES=(sarge grism kyonshi major sergei ayumi)
 read -r -a CHARS <<<"$CHARACTERS"
 read -r -a COLS <<<"$COLORS"
 read -r -a MAPS <<<"$SCENES"
-COLOR_SHIFT=$((RANDOM % ${#COLS[@]}))
+# Skins are NOT drawn per session: (character, scene) -> colour is the same rotation in every
+# session, so a held-out session tests new camera, turning, bots and spawns, not unseen colours.
 
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
@@ -105,7 +107,7 @@ for map in "${MAPS[@]}"; do
   if [ $DRY -eq 1 ]; then echo "would start $map"; else start_game "$map"; fi
   ci=0
   for ch in "${CHARS[@]}"; do
-    col="${COLS[$(((ci + si + COLOR_SHIFT) % ${#COLS[@]}))]}"
+    col="${COLS[$(((ci + si) % ${#COLS[@]}))]}"
     has_skin "$ch" "$col" || col=default
     echo "$(date +%T) $map $ch/$col" | tee -a "$LOG"
     if [ $DRY -eq 1 ]; then ci=$((ci + 1)); continue; fi
