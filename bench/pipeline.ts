@@ -11,6 +11,7 @@ import { parseRegionArg, type RegionSpec } from '../server/protocol.ts';
 import { DEFAULT_SMOOTHING } from '../server/store.ts';
 import type { ServeConfig } from '../server/serve.ts';
 import { probeSourceSize } from '../server/source-size.ts';
+import type { GlassResult } from './glass.ts';
 import { replayFrames, runEndToEnd, type EndToEnd } from './pipeline-e2e.ts';
 import { modelFlops, onnxPeakGflops, tfjsPeakGflops } from './pipeline-flops.ts';
 import { sampleRegions, timeCapture, timeCrop, timeInference, timeSmoothAndPublish, type InferenceTiming } from './pipeline-stages.ts';
@@ -37,7 +38,7 @@ export interface BenchReport {
   smoothing: { usPerFrame: number };
   publish: { usPerFrame: number };
   endToEnd: { live: EndToEnd; saturated: EndToEnd & { inferenceFps: number; ratioToInference: number } };
-  glass: { samples: number; p50: number | null; p95: number | null; p99: number | null } | null;
+  glass: GlassResult | null;
 }
 
 function log(line: string): void {
@@ -131,7 +132,7 @@ export function formatReport(r: BenchReport): string {
     e2e(`end-to-end saturated`, s),
     `           saturated ${f1(s.fpsOut)} / inference alone ${f1(s.inferenceFps)} frames/s (batch 1, alternating 0.5 s windows; median pair ratio) = ${s.ratioToInference.toFixed(3)}`,
     r.glass
-      ? `glass      capture→paint p50/p95/p99 ${f1(r.glass.p50)}/${f1(r.glass.p95)}/${f1(r.glass.p99)} ms (${r.glass.samples} paints)`
+      ? `glass      capture→paint p50/p95/p99 ${f1(r.glass.p50)}/${f1(r.glass.p95)}/${f1(r.glass.p99)} ms (${r.glass.samples} paints); game draw→paint p50/p95 ${f1(r.glass.fromDraw.p50)}/${f1(r.glass.fromDraw.p95)} ms (${r.glass.fromDraw.samples})`
       : 'glass      not measured (--glass)',
   ].join('\n');
 }

@@ -2,6 +2,7 @@
 // every switchSeconds, with the true label timeline kept in memory and appended to a file.
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import { now } from '../kit/clock.ts';
 import type { TruthEntry } from '../source/generated.ts';
 import type { Character } from './labels.ts';
 import { CHARACTERS } from './labels.ts';
@@ -26,8 +27,13 @@ export interface LiveGame {
   frames: NodeJS.ReadableStream;
   /** Grows live. */
   timeline: TimelineEntry[];
+  /** When frame `index` was drawn (the last DRAWN_REMEMBERED frames). */
+  drawnAt?(index: number): number | undefined;
   stop(): void;
 }
+
+/** Draw times kept: a frame reaches the engine within a few frames or never. */
+const DRAWN_REMEMBERED = 256;
 
 export function startLiveGame(opts: LiveGameOptions): LiveGame {
   const roster = (opts.characters?.length ? opts.characters : [...CHARACTERS]) as Character[];
@@ -37,6 +43,7 @@ export function startLiveGame(opts: LiveGameOptions): LiveGame {
   const sim = new LiveSim(opts.seed, roster, opts.width, opts.height);
   const raster = new Raster(opts.width, opts.height);
   const timeline: TimelineEntry[] = [];
+  const drawn = new Float64Array(DRAWN_REMEMBERED);
   const interval = 1000 / opts.fps;
   const ticksPerSwitch = Math.max(1, Math.round(opts.switchSeconds * opts.fps));
   let wanted = true;
@@ -67,6 +74,7 @@ export function startLiveGame(opts: LiveGameOptions): LiveGame {
       timeline.push(entry);
       if (opts.timelinePath) fs.appendFileSync(opts.timelinePath, `${JSON.stringify(entry)}\n`);
     }
+    drawn[emitted % DRAWN_REMEMBERED] = now();
     emitted++;
     wanted = frames.push(Buffer.from(raster.data));
   };
@@ -85,6 +93,7 @@ export function startLiveGame(opts: LiveGameOptions): LiveGame {
   return {
     frames,
     timeline,
+    drawnAt: (index) => (index < emitted && index >= emitted - DRAWN_REMEMBERED ? drawn[index % DRAWN_REMEMBERED] : undefined),
     stop() {
       if (stopped) return;
       stopped = true;

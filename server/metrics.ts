@@ -95,6 +95,9 @@ export class Metrics {
   readonly latency = new Recent();
   readonly glass = new Recent();
   readonly glassHist = new Histogram();
+  /** Draw → paint, where the source stamps when it drew a frame (the synthetic game). */
+  readonly drawToPaint = new Recent();
+  readonly drawToPaintHist = new Histogram();
 
   frameIn(): void {
     this.framesIn++;
@@ -109,9 +112,12 @@ export class Metrics {
     this.latency.add(durations.total);
   }
 
-  painted(ms: number): void {
+  painted(ms: number, fromDrawMs?: number): void {
     this.glass.add(ms);
     this.glassHist.observe(ms);
+    if (fromDrawMs === undefined) return;
+    this.drawToPaint.add(fromDrawMs);
+    this.drawToPaintHist.observe(fromDrawMs);
   }
 
   summary(): MetricsSummary {
@@ -123,6 +129,7 @@ export class Metrics {
       latencyP50Ms: round(this.latency.percentile(50)),
       latencyP95Ms: round(this.latency.percentile(95)),
       glassP50Ms: round(this.glass.percentile(50)),
+      drawToPaintP50Ms: round(this.drawToPaint.percentile(50)),
       clients: this.clients,
     };
   }
@@ -153,6 +160,12 @@ export class Metrics {
       STAGES.flatMap((s) => this.stages.get(s)!.render('smashsight_stage_seconds', `stage="${s}"`)),
     );
     metric('smashsight_glass_seconds', 'histogram', 'Capture to paint, as reported by pages.', this.glassHist.render('smashsight_glass_seconds', ''));
+    metric(
+      'smashsight_draw_to_paint_seconds',
+      'histogram',
+      'Source draw to paint, where the source stamps its frames (synthetic game).',
+      this.drawToPaintHist.render('smashsight_draw_to_paint_seconds', ''),
+    );
     return `${lines.join('\n')}\n`;
   }
 }

@@ -85,6 +85,8 @@ export interface MetricsSummary {
   latencyP95Ms: number | null;
   /** Capture → paint, from the pages' `painted` reports (null until one arrives). */
   glassP50Ms: number | null;
+  /** Source draw → paint, where the source stamps when it drew (the synthetic game); else null. */
+  drawToPaintP50Ms: number | null;
   clients: number;
 }
 

@@ -66,7 +66,7 @@ export class WsHub {
   private latest: (() => ServerMessage) | null = null;
   private latestTimer: NodeJS.Timeout | undefined;
   private lastLatestAt = -Infinity;
-  private readonly captured = new Map<number, number>(); // seq → capturedAt
+  private readonly captured = new Map<number, { capturedAt: number; drawnAt?: number }>(); // by seq
 
   constructor(
     server: Server,
@@ -91,7 +91,7 @@ export class WsHub {
 
   /** The pipeline's publish stage: one frame's prediction and label changes out to every page. */
   publish(u: PredictionUpdate): void {
-    this.captured.set(u.prediction.seq, u.prediction.capturedAt);
+    this.captured.set(u.prediction.seq, { capturedAt: u.prediction.capturedAt, drawnAt: u.drawnAt });
     if (this.captured.size > REMEMBERED) this.captured.delete(this.captured.keys().next().value!);
     const message = (): ServerMessage => ({ ...u.prediction, publishedAt: now() });
     if (u.labels.length === 0) this.broadcastLatest(message);
@@ -194,12 +194,14 @@ export class WsHub {
     else this.painted(m);
   }
 
-  /** A page reported painting a prediction: capture → paint, if it is one still remembered. */
+  /** A page reported painting a prediction: capture → paint (and draw → paint), if it is one still remembered. */
   private painted(m: PaintedMessage): void {
     const at = this.captured.get(m.seq);
     if (at === undefined) return;
-    const ms = m.paintedAt - at;
-    if (ms >= 0 && ms <= MAX_GLASS_MS) this.o.metrics.painted(ms);
+    const ms = m.paintedAt - at.capturedAt;
+    if (!(ms >= 0 && ms <= MAX_GLASS_MS)) return;
+    const fromDraw = at.drawnAt === undefined ? undefined : m.paintedAt - at.drawnAt;
+    this.o.metrics.painted(ms, fromDraw !== undefined && fromDraw >= ms ? fromDraw : undefined);
   }
 
   /** Takes one message from the client's allowance; a client past it is disconnected. */

@@ -31,7 +31,12 @@ export interface StoreOptions {
   source: () => SourceStatus;
 }
 
-export type PredictionUpdate = { prediction: Omit<PredictionMessage, 'publishedAt'>; labels: LabelMessage[] };
+export type PredictionUpdate = {
+  prediction: Omit<PredictionMessage, 'publishedAt'>;
+  labels: LabelMessage[];
+  /** When the source drew the frame, where it says (the synthetic game). */
+  drawnAt?: number;
+};
 
 interface Slot {
   view: RegionView;
@@ -122,7 +127,8 @@ export class StateStore {
 
   /** The pipeline's smooth stage: one frame's engine result into the store. */
   smooth(frame: Frame, batch: Batch, probs: Float32Array): PredictionUpdate {
-    return this.applyPrediction(batch.names, probs, frame.seq, frame.capturedAt);
+    const update = this.applyPrediction(batch.names, probs, frame.seq, frame.capturedAt);
+    return frame.drawnAt === undefined ? update : { ...update, drawnAt: frame.drawnAt };
   }
 
   /** Smooths one engine result (n regions × labels probabilities) into views and messages. */

@@ -16,6 +16,8 @@ export interface Frame {
   seq: number;
   /** Date.now() ms, sub-ms precision, when the frame's last byte left ffmpeg. */
   capturedAt: number;
+  /** When the source drew it, where the source says (the synthetic game): same clock. */
+  drawnAt?: number;
   width: number;
   height: number;
   /** rgb24, HWC. */
@@ -148,7 +150,11 @@ class FfmpegFrames extends EventEmitter<FrameStreamEvents> implements FrameStrea
       this.generated.frames.pipe(proc.stdin!);
     }
     const frames = new FrameCutter(width * height * 3, (data, seq) => {
-      if (!this.stopped) this.emit('frame', { seq, capturedAt: now(), width, height, data });
+      if (this.stopped) return;
+      // ffmpeg passes a generated stream's frames one for one (same rate in and out): frame seq is
+      // the generator's frame seq, so its draw time is known.
+      const drawnAt = this.generated?.drawnAt?.(seq);
+      this.emit('frame', { seq, capturedAt: now(), width, height, data, ...(drawnAt === undefined ? {} : { drawnAt }) });
     });
     proc.stdout!.on('data', (chunk: Buffer) => frames.push(chunk));
     if (this.paused) proc.stdout!.pause();

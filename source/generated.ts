@@ -18,6 +18,8 @@ export interface GeneratedVideo {
   frames: NodeJS.ReadableStream;
   /** Grows live. */
   timeline: readonly TruthEntry[];
+  /** When frame `index` (0 = the first emitted) was drawn, on kit/clock's clock; undefined once forgotten. */
+  drawnAt?(index: number): number | undefined;
   stop(): void;
 }
 
