@@ -46,14 +46,22 @@ export class TshClient {
   ) {}
 
   private async request(path: string, init: RequestInit, signal?: AbortSignal): Promise<string> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    // A timeout or the feeder closing, whichever comes first (AbortSignal.any needs Node 20.3).
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(new DOMException('no answer in time', 'TimeoutError')), this.timeoutMs);
+    const cancel = (): void => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', cancel, { once: true });
     let res: Response;
+    let body: string;
     try {
-      res = await fetch(`${this.url}${path}`, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      res = await fetch(`${this.url}${path}`, { ...init, signal: stop.signal });
+      body = await res.text().catch(() => '');
     } catch (err) {
       throw new Error(`${init.method ?? 'GET'} ${path}: ${reason(err)}`);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
     }
-    const body = await res.text().catch(() => '');
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status}${body ? ` ${body.slice(0, 120).trim()}` : ''}`);
     return body;
   }

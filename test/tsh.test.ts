@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,6 +67,21 @@ describe('the recorded TSH exchange', () => {
     expect(read.character({ scoreboard: 2, team: 1, player: 1 })).toBeNull();
     await expect(client.setCharacter({ scoreboard: 9, team: 1, player: 1 }, tshCharacter('fox')!)).rejects.toThrow(/scoreboard9-update-team-1-1: HTTP 500/);
     await expect(new TshClient(`http://127.0.0.1:${await freePort()}`).programState()).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('a server that is not TSH, or does not answer, is an error naming the request', async () => {
+    const other = http.createServer((req, res) => (req.url?.startsWith('/silent') ? undefined : res.end('<html>hello</html>')));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', () => resolve()));
+    cleanup.push(() => {
+      other.closeAllConnections();
+      return new Promise((resolve) => other.close(resolve));
+    });
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    await expect(new TshClient(url).setCharacter({ scoreboard: 1, team: 1, player: 1 }, tshCharacter('fox')!)).rejects.toThrow(
+      /POST \/scoreboard1-update-team-1-1: answered "<html>hello<\/html>", not TSH's "OK"/,
+    );
+    await expect(new TshClient(url).programState()).rejects.toThrow(/GET \/program-state: not JSON/);
+    await expect(new TshClient(`${url}/silent`, 200).programState()).rejects.toThrow(/no answer in time/);
   });
 
   it("maps every demo label, and every TSH Melee name, to TSH's own name and codename", () => {
