@@ -286,7 +286,7 @@ export function printSoak(r: SoakReport): void {
   const lines = [
     `ffmpeg kills        ${r.kills.done}: ${r.kills.recovered} recovered, ${r.kills.lost} lost; ${r.kills.within2s} within 2 s; recovery p50 ${r.kills.recoveryMs.p50} ms, slowest ${r.kills.recoveryMs.max} ms`,
     `server RSS          ${r.rssMB.start.toFixed(1)} MB at start, ${r.rssMB.end.toFixed(1)} MB at end (${r.rssMB.growth >= 0 ? '+' : ''}${r.rssMB.growth.toFixed(1)} MB)`,
-    `clients             ${r.clients.readers} readers, each got ≥ ${r.clients.minPredictionsPerReader} predictions; the one not reading ${r.clients.stalledClientDropped ? 'was dropped' : 'was skipped, not dropped'}`,
+    `clients             ${r.clients.readers} readers, each got ≥ ${r.clients.minPredictionsPerReader} predictions; the one not reading ${r.clients.stalledClientDropped ? 'was dropped' : 'was not dropped (what it left unread never passed the caps)'}`,
     `connect/disconnect  ${r.clients.connectsDone}`,
     `ping flood          closed with ${r.clients.flooderClosedWith ?? 'nothing (still open)'}`,
     `stalled udp stream  ${r.stall.detectedAfterMs === null ? 'never reported stalled' : `stalled after ${r.stall.detectedAfterMs} ms (/health ${r.stall.health})`}; ${r.stall.recoveredAfterMs === null ? 'did not recover' : `frames again ${r.stall.recoveredAfterMs} ms after the sender came back`}`,
