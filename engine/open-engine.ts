@@ -35,7 +35,7 @@ export async function openEngine(pkg: ModelPackage, opts: EngineOptions = {}): P
     if (!fs.existsSync(onnxPath)) throw new UserError(`${onnxPath}: missing (needed for --graph ${graph})`);
     const options = { height: pkg.meta.input.height, width: pkg.meta.input.width, device: opts.device ?? 'auto', threads };
     if (opts.worker) {
-      const { openWorkerEngine } = await import('./engine-worker.ts');
+      const { openWorkerEngine } = await import('./engine-onnx.ts');
       return openWorkerEngine({ file: onnxPath, options });
     }
     const { openOnnxEngine } = await import('./engine-onnx.ts');

@@ -7,8 +7,7 @@ import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backboneLayers, randomWeights } from '../engine/backbones.ts';
 import type { Engine } from '../engine/engine.ts';
-import { openOnnxEngine } from '../engine/engine-onnx.ts';
-import { openWorkerEngine } from '../engine/engine-worker.ts';
+import { openOnnxEngine, openWorkerEngine } from '../engine/engine-onnx.ts';
 import { exportOnnx } from '../engine/onnx-export.ts';
 
 const { onnx } = onnxProto;
