@@ -13,6 +13,7 @@ import { DEFAULT_SMOOTHING, validateSmoothing } from './store.ts';
 import type { ServeConfig } from './serve.ts';
 import { DEFAULT_STALL_SECONDS } from './source-runner.ts';
 import { resolveTsh } from './tsh-map.ts';
+import { checkObsUrl, DEFAULT_OBS_URL } from '../source/obs-connection.ts';
 
 export interface ServeFlags {
   model?: string;
@@ -36,6 +37,8 @@ export interface ServeFlags {
   static: string;
   tsh?: string;
   tshMap?: string;
+  obsUrl: string;
+  obsPassword?: string;
   config?: string;
 }
 
@@ -77,6 +80,8 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--static <dir>', 'built overlay pages', 'dist/overlay')
     .option('--tsh <url>', "TournamentStreamHelper's web server (e.g. http://127.0.0.1:5000): set each region's character on its scoreboard")
     .option('--tsh-map <map>', 'which region goes where in TSH: region=scoreboard.team.player pairs, e.g. p1=1.1.1,p2=1.2.1')
+    .option('--obs-url <url>', "OBS's WebSocket server, for --source obs:<name>", DEFAULT_OBS_URL)
+    .option('--obs-password <secret>', "OBS's WebSocket password (Tools → WebSocket Server Settings)")
     .option('--config <file>', 'JSON file with any of these options (camelCase keys); flags override it');
 }
 
@@ -103,6 +108,8 @@ const KEYS = [
   'static',
   'tsh',
   'tshMap',
+  'obsUrl',
+  'obsPassword',
 ];
 
 function readConfig(file: string): Record<string, unknown> {
@@ -204,6 +211,9 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
       regions.map((r) => r.name),
     ),
   };
+  const obsUrl = pick('obsUrl');
+  if (typeof obsUrl.value !== 'string') throw new UserError(`${obsUrl.where}: must be a string`);
+  config.obs = { url: checkObsUrl(obsUrl.where, obsUrl.value), password: str('obsPassword') };
   checkBind(config.host, config.token);
   return config;
 }

@@ -22,6 +22,8 @@ import { StateStore, type PredictionUpdate } from './store.ts';
 import { players } from './players.ts';
 import { TshFeeder } from './tsh.ts';
 import type { TshConfig } from './tsh-map.ts';
+import { DEFAULT_OBS_URL, type ObsConnection } from '../source/obs-connection.ts';
+import type { SourceSpec } from '../source/spec.ts';
 
 export interface ServeConfig {
   model: string;
@@ -50,6 +52,8 @@ export interface ServeConfig {
   staticRoot: string;
   /** Push each mapped region's character to TournamentStreamHelper (--tsh, --tsh-map). */
   tsh?: TshConfig;
+  /** OBS's WebSocket server, for `obs:` sources (--obs-url, --obs-password). */
+  obs?: ObsConnection;
 }
 
 export interface ServeDeps {
@@ -105,9 +109,16 @@ async function loadEngine(config: ServeConfig, deps: ServeDeps): Promise<{ engin
   return { engine, labels: pkg.labels, model: pkg.dir };
 }
 
-async function defaultOpen(): Promise<OpenFrames> {
+/** Streams and sizes come from ffmpeg, except an `obs:` source's, which come over obs-websocket. */
+async function defaultSource(spec: SourceSpec, config: ServeConfig): Promise<{ open: OpenFrames; probe: ProbeSize }> {
+  if (spec.kind === 'obs') {
+    const { ObsFrames, probeObsSize } = await import('../source/obs.ts');
+    const conn = config.obs ?? { url: DEFAULT_OBS_URL };
+    return { open: (_s, opts) => new ObsFrames(spec.name, opts, conn), probe: (_s, signal) => probeObsSize(spec.name, conn, signal) };
+  }
   const { openFrames } = await import('../source/frames.ts');
-  return openFrames;
+  const { probeSourceSize } = await import('./source-size.ts');
+  return { open: openFrames, probe: (s, signal) => probeSourceSize(s, config.captureFps, signal) };
 }
 
 export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
@@ -122,15 +133,15 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   const started = performance.now();
   const metrics = new Metrics();
   const preview = new Preview();
-  const { probeSourceSize } = await import('./source-size.ts');
+  const defaults = deps.openFrames && deps.probeSize ? undefined : await defaultSource(spec, config);
 
   // The frame's path, top to bottom: source → prepare → engine → smooth → publish.
   const source: SourceRunner = new SourceRunner({
     spec,
     specText: config.source,
     live: isLiveSource(spec),
-    open: deps.openFrames ?? (await defaultOpen()),
-    probe: deps.probeSize ?? ((s, signal) => probeSourceSize(s, config.captureFps, signal)),
+    open: deps.openFrames ?? defaults!.open,
+    probe: deps.probeSize ?? defaults!.probe,
     frameSize: (src) => prepare.frameSize(src),
     frameOptions: { fps: config.captureFps, ...deps.frameOptions },
     backoff: deps.backoff,

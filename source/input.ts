@@ -62,6 +62,9 @@ export async function ffmpegInputFor(spec: SourceSpec, ctx: InputContext): Promi
       if (i < 0 || i + 1 >= spec.args.length) throw new UserError("ffmpeg: source needs '-i <input>'");
       return { inputOptions: spec.args.slice(0, i), input: spec.args[i + 1]!, outputOptions: spec.args.slice(i + 2) };
     }
+    case 'obs':
+      // Not an ffmpeg input: OBS owns the device, its frames come over obs-websocket (source/obs.ts).
+      throw new UserError(`source 'obs:${spec.name}': OBS frames come over obs-websocket, not through ffmpeg`);
   }
 }
 

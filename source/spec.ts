@@ -10,11 +10,13 @@ export type SourceSpec =
   | { kind: 'file'; path: string; loop: boolean }
   | { kind: 'url'; url: string }
   | { kind: 'synthetic'; seed: number }
-  | { kind: 'ffmpeg'; args: string[] };
+  | { kind: 'ffmpeg'; args: string[] }
+  /** A source (input or scene) in a running OBS, by name, over obs-websocket (source/obs.ts). */
+  | { kind: 'obs'; name: string };
 
 export const SOURCE_SPEC_HELP =
   'window:<title> | dolphin | region:x,y,w,h[@display] | v4l2:/dev/videoN | ' +
-  'file:<path>[?loop] | url:<udp|srt|rtmp|rtsp|http(s) URL> | synthetic[:seed] | ffmpeg:<input args>';
+  'file:<path>[?loop] | url:<udp|srt|rtmp|rtsp|http(s) URL> | synthetic[:seed] | ffmpeg:<input args> | obs:<OBS source name>';
 
 const URL_PROTOCOLS = ['udp:', 'srt:', 'rtmp:', 'rtsp:', 'http:', 'https:'];
 
@@ -57,6 +59,9 @@ export function parseSourceSpec(text: string): SourceSpec {
       if (!args.includes('-i')) throw bad(text, "ffmpeg input arguments need an '-i <input>'");
       return { kind: 'ffmpeg', args };
     }
+    case 'obs':
+      if (!rest.trim()) throw bad(text, "the OBS source's name is empty");
+      return { kind: 'obs', name: rest };
     default:
       throw bad(text, `unknown source kind '${kind}'`);
   }
@@ -85,6 +90,8 @@ export function formatSourceSpec(spec: SourceSpec): string {
       return `synthetic:${spec.seed}`;
     case 'ffmpeg':
       return `ffmpeg:${spec.args.join(' ')}`;
+    case 'obs':
+      return `obs:${spec.name}`;
   }
 }
 
