@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { extractFeatures } from '../training/feature-cache.ts';
@@ -216,6 +217,23 @@ describe('feature cache', () => {
     const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { complete: boolean; chunks: unknown[] };
     expect(m.complete).toBe(false);
     expect(m.chunks.length).toBe(1);
+  });
+});
+
+describe('feature cache size', () => {
+  it('says how much it will write, and refuses before any work when the disk cannot hold it', async () => {
+    const root = tmp();
+    await makeSplit(root, 6);
+    const log: string[] = [];
+    const sink = new Writable({ write: (c, _e, done) => (log.push(String(c)), done()) });
+    const o = await options(root, { freeBytes: async () => 100, log: sink });
+    const err = await extractFeatures(o).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/^feature cache .*: needs 0\.\d{3} GB, the disk has 0\.000 GB free: free some space or give --cache another disk$/);
+    expect(fs.readdirSync(o.cacheRoot)).toEqual([]); // nothing half-written
+    const roomy = await extractFeatures(await options(root, { freeBytes: async () => 1e12, log: sink }));
+    expect(roomy.manifest.complete).toBe(true);
+    expect(log.join('')).toMatch(/feature cache .*: 0\.\d{3} GB for \d+ images \(1000\.0 GB free\)/);
   });
 });
 

@@ -38,6 +38,8 @@ export interface ExtractOptions {
   batch?: number;
   chunkRows?: number;
   writer?: FileWriter;
+  /** Free bytes where the cache goes (null: unknown); the disk's, unless a test says otherwise. */
+  freeBytes?: (dir: string) => Promise<number | null>;
   signal?: AbortSignal;
   label?: string;
   log?: NodeJS.WritableStream;
@@ -51,6 +53,17 @@ export interface FeatureSet {
 }
 
 const CHUNK_BYTES = 64 << 20;
+
+async function diskFreeBytes(dir: string): Promise<number | null> {
+  try {
+    const s = await fs.statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null; // not every file system reports it
+  }
+}
+
+const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(bytes < 1e9 ? 3 : 1)} GB`;
 
 /** Identifies a set of files by path, size and mtime, in order. */
 export async function fingerprintFiles(files: string[]): Promise<string> {
@@ -122,6 +135,15 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
           created: new Date().toISOString(),
         };
   m.skipped = m.skipped.filter((s) => s.index < m.consumed); // a crash may have left later ones unconsumed
+  // Float32 rows: at the notebook's scale (150k frames of 15×20×512) that is ~92 GB, so say it, and
+  // refuse before any work when the disk cannot hold it.
+  const need = (m.inputs.length - m.consumed) * m.rowSize * 4;
+  const free = await (o.freeBytes ?? diskFreeBytes)(dir);
+  log.write(`feature cache ${dir}: ${gb(need)} for ${m.inputs.length - m.consumed} images${free === null ? '' : ` (${gb(free)} free)`}\n`);
+  if (free !== null && need > free) {
+    if (m.consumed === 0) await fs.rm(dir, { recursive: true, force: true }); // nothing of it to keep
+    throw new UserError(`feature cache ${dir}: needs ${gb(need)}, the disk has ${gb(free)} free: free some space or give --cache another disk`);
+  }
   if (m.consumed > 0) log.write(`feature cache ${dir}: resuming at ${m.consumed}/${m.inputs.length} images\n`);
   else await writeManifest(dir, m, writer);
 
