@@ -2,6 +2,7 @@
 // `smashsight --help` stays fast.
 import type { Command } from 'commander';
 import { addServeOptions, type ServeFlags } from './options.ts';
+import { registerVod } from './vod-command.ts';
 
 /** What `demo` (and `bench`) run when told nothing else. */
 export const DEMO = { model: 'models/demo', source: 'synthetic' };
@@ -45,4 +46,6 @@ export function registerServerCommands(program: Command): void {
   addServeOptions(program.command('demo').description('serve the demo model on the synthetic game (what `npm start` runs)'), DEMO).action(
     async (flags: ServeFlags, cmd: Command) => serve(flags, cmd, true),
   );
+
+  registerVod(program);
 }
