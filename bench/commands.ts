@@ -3,9 +3,10 @@
 import { type Command, Option } from 'commander';
 import type { BackboneName } from '../engine/backbones.ts';
 import { PRECISIONS } from '../engine/engine.ts';
-import { numberFlag, parseSize, POSITIVE_INT, WHOLE_NUMBER } from '../kit/flags.ts';
+import { NON_NEGATIVE, numberFlag, parseSize, POSITIVE, POSITIVE_INT, WHOLE_NUMBER } from '../kit/flags.ts';
 import { DEMO } from '../server/commands.ts';
 import { backboneFlag } from '../training/flags.ts';
+import type { VodBenchOptions } from './vod.ts';
 
 function registerBench(program: Command): void {
   program
@@ -74,6 +75,24 @@ function registerBenchTrain(program: Command): void {
     );
 }
 
+function registerBenchVod(program: Command): void {
+  program
+    .command('bench-vod')
+    .description('`vod` on a long synthetic-game recording: frames/s, and chapter boundaries against its known switches')
+    .option('--model <package>', 'model package folder', DEMO.model)
+    .option('--seconds <n>', 'length of the recording', numberFlag('--seconds', POSITIVE), 600)
+    .option('--video-fps <n>', "the recording's frame rate", numberFlag('--video-fps', POSITIVE_INT), 30)
+    .option('--switch-seconds <s>', 'seconds between character switches in the recording', numberFlag('--switch-seconds', POSITIVE), 20)
+    .option('--fps <n>', 'frames analysed per second of video (vod --fps)', numberFlag('--fps', POSITIVE), 10)
+    .option('--min-segment <s>', 'vod --min-segment', numberFlag('--min-segment', NON_NEGATIVE), 10)
+    .option('--seed <n>', "the recording's seed", numberFlag('--seed', WHOLE_NUMBER), 1)
+    .option('--cache <dir>', 'where the recording is kept between runs', '.cache/bench-vod')
+    .action(async (f: VodBenchOptions) => {
+      const { runVodBench } = await import('./vod.ts');
+      await runVodBench(f, (line) => void process.stdout.write(`${line}\n`));
+    });
+}
+
 function registerBenchSoak(program: Command): void {
   program
     .command('bench-soak')
@@ -96,4 +115,5 @@ export function registerBenchCommands(program: Command): void {
   registerBench(program);
   registerBenchTrain(program);
   registerBenchSoak(program);
+  registerBenchVod(program);
 }
