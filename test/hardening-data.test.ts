@@ -9,6 +9,7 @@ import { CLI, cli, quickTrainArgs } from './helpers/cli.ts';
 import { imageSplit, randomPackage } from './helpers/training-fixtures.ts';
 import { labelsProblem, readModelPackage } from '../engine/package.ts';
 import { claimPackageDir, dateStamp } from '../training/package-output.ts';
+import { fileSystemErrorLine } from '../cli/run.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ss-'));
 
@@ -250,5 +251,17 @@ describe('install on npm 10, 11 and 12', () => {
       .split('\n')
       .filter((l) => !/^\s*[;#]/.test(l));
     expect(npmrc).toContain('onnxruntime-node-install=skip'); // npm 10, which ignores allowScripts
+  });
+});
+
+describe('a file-system error no command foresaw', () => {
+  it('is one line naming the path and exit 1, not a stack (synth --out under a file)', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'a file');
+    const r = cli(['synth', '--out', path.join(dir, 'notes.txt', 'data'), '--frames-per-combo', '1', '--size', '64x48']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^smashsight: \S+notes\.txt\/data\/images\/\w+: part of the path is a file, not a folder \(ENOTDIR, mkdir\)$/);
+    expect(fileSystemErrorLine(new Error('plain'))).toBeNull();
+    expect(fileSystemErrorLine(Object.assign(new Error('x'), { code: 'ENOSPC', syscall: 'write', path: '/d/f' }))).toBe('/d/f: disk full (ENOSPC, write)');
   });
 });
