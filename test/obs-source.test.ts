@@ -2,7 +2,8 @@
 // Mesa's software GL: OBS plays a synthetic-game recording in a media source, the server takes
 // screenshots of it over obs-websocket and the demo model names the character in it. Then OBS is
 // killed (the source goes 'restarting' with a growing backoff and says OBS is not running) and
-// started again (the same server gets frames again), and a wrong password is a one-line error.
+// started again (the same server gets frames again); a wrong password and a missing source are
+// one-line errors.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -73,13 +74,13 @@ describe('obs: source against OBS Studio under Xvfb', () => {
     return performance.now() - t0;
   };
 
-  const serve = async (password: string): Promise<CliServer> => {
+  const serve = async (password: string, source = OBS_MEDIA_SOURCE): Promise<CliServer> => {
     const s = await startCliServer([
       'serve',
       '--model',
       path.join(REPO, 'models', 'demo'),
       '--source',
-      `obs:${OBS_MEDIA_SOURCE}`,
+      `obs:${source}`,
       '--obs-url',
       `ws://127.0.0.1:${setup.port}`,
       '--obs-password',
@@ -191,6 +192,13 @@ describe('obs: source against OBS Studio under Xvfb', () => {
     expect(st.source.lastError).toMatch(/refused the password: --obs-password is wrong/);
     expect(st.source.lastError).not.toContain('\n');
     expect(s.output()).toMatch(/refused the password: --obs-password is wrong/);
+    await stopProcess(s.proc);
+  }, 60_000);
+
+  it('a source OBS does not have is named in the status', async () => {
+    const s = await serve(setup.password, 'No Such Source');
+    await until(async () => (await state(s)).source.lastError !== null, 'the failed screenshot', 30_000);
+    expect((await state(s)).source.lastError).toMatch(/^OBS at ws:\/\/127\.0\.0\.1:\d+ has no source named 'No Such Source'$/);
     await stopProcess(s.proc);
   }, 60_000);
 });
