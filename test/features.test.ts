@@ -105,7 +105,7 @@ describe('feature cache', () => {
   it('drops an entry whose chunk is truncated or missing and extracts it again (no RangeError)', async () => {
     const root = tmp();
     await makeSplit(root, 7);
-    const first = await extractFeatures(await options(root));
+    const first = await extractFeatures(await options(root, { dtype: 'float32' })); // the byte counts below are float32's
     const expected = await allRows(first.dir, first.manifest);
     const chunk = path.join(first.dir, first.manifest.chunks[1]!.file);
     const cut = fs.readFileSync(chunk).subarray(0, 37);
@@ -116,7 +116,7 @@ describe('feature cache', () => {
       await expect(openFeatureRows(first.dir, first.manifest, 0)).rejects.toThrow(/chunk-00001\.bin: \d+ bytes, expected 60/);
       const lines: string[] = [];
       const log = { write: (t: string) => lines.push(t) > 0 } as unknown as NodeJS.WritableStream;
-      const o = await options(root, { log });
+      const o = await options(root, { log, dtype: 'float32' });
       const again = await extractFeatures(o);
       expect(lines.join('')).toMatch(/chunk-00001\.bin is (truncated \(37 of 60 bytes\)|missing); dropping this entry and extracting again/);
       expect(again.dir).toBe(first.dir);
@@ -221,12 +221,35 @@ describe('feature cache', () => {
 });
 
 describe('feature cache size', () => {
+  it('stores float16 by default, half the bytes of float32, reading back within float16 rounding', async () => {
+    const root = tmp();
+    await makeSplit(root, 5);
+    const half = await extractFeatures(await options(root));
+    const full = await extractFeatures(await options(path.join(root), { dtype: 'float32', cacheRoot: path.join(root, 'cache32') }));
+    expect(half.manifest.dtype).toBe('float16');
+    expect(full.manifest.dtype).toBe('float32');
+    const bytes = (dir: string): number =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith('chunk-'))
+        .reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0);
+    expect(bytes(half.dir) * 2).toBe(bytes(full.dir));
+    const a = (await allRows(half.dir, half.manifest)).x;
+    const b = (await allRows(full.dir, full.manifest)).x;
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(Math.abs(b[i]!) * 2 ** -11 + 2 ** -24);
+    // positioned reads (no room in memory) give the same rows
+    const rows = await openFeatureRows(half.dir, half.manifest, 0);
+    expect(Array.from(await rows.read([3, 0]))).toEqual([...a.slice(3 * rows.rowSize, 4 * rows.rowSize), ...a.slice(0, rows.rowSize)]);
+    await rows.close();
+  });
+
   it('says how much it will write, and refuses before any work when the disk cannot hold it', async () => {
     const root = tmp();
     await makeSplit(root, 6);
     const log: string[] = [];
     const sink = new Writable({ write: (c, _e, done) => (log.push(String(c)), done()) });
-    const o = await options(root, { freeBytes: async () => 100, log: sink });
+    const o = await options(root, { freeBytes: async () => 10, log: sink });
     const err = await extractFeatures(o).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^feature cache .*: needs 0\.\d{3} GB, the disk has 0\.000 GB free: free some space or give --cache another disk$/);

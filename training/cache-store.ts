@@ -1,9 +1,10 @@
-// On-disk layout of one feature-cache entry: float32 chunk files of whole rows plus a manifest
+// On-disk layout of one feature-cache entry: float16 (or float32) chunk files of whole rows plus a manifest
 // that lists them in order. A chunk is written to a temp name and renamed, and the manifest is
 // rewritten (also temp + rename) only after, so a crash never leaves a listed chunk half-written.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
+import { toHalf } from '../kit/half.ts';
 import { removeOnInterrupt, tempNameFor } from '../dataset/temp-files.ts';
 
 export interface CacheChunk {
@@ -16,6 +17,8 @@ export interface CacheManifest {
   key: string;
   /** Floats per row (the backbone's flattened feature size). */
   rowSize: number;
+  /** How chunk values are stored; absent: float32 (entries made before float16). */
+  dtype?: CacheDtype;
   /** Every input image in extraction order with its class index. */
   inputs: { path: string; label: number }[];
   /** How many of `inputs` have been consumed (written or skipped). */
@@ -27,6 +30,14 @@ export interface CacheManifest {
   complete: boolean;
   classes: string[];
   created: string;
+}
+
+export type CacheDtype = 'float16' | 'float32';
+export const CACHE_DTYPES: readonly CacheDtype[] = ['float16', 'float32'];
+
+/** Bytes one stored value takes in this entry's chunks. */
+export function bytesPerValue(m: Pick<CacheManifest, 'dtype'>): 2 | 4 {
+  return m.dtype === 'float16' ? 2 : 4;
 }
 
 /** Writes bytes to a path; injectable so tests can simulate a full disk. */
@@ -81,7 +92,8 @@ export async function appendChunk(
 ): Promise<void> {
   const file = chunkName(m.chunks.length);
   if (rowInputs.length > 0) {
-    await writeAtomic(dir, file, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), writer);
+    const stored = m.dtype === 'float16' ? toHalf(rows) : rows;
+    await writeAtomic(dir, file, new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength), writer);
     m.chunks.push({ file, rows: rowInputs.length });
     m.rowInputs.push(...rowInputs);
   }

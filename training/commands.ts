@@ -5,6 +5,7 @@ import { ENGINE_KINDS, PRECISIONS } from '../engine/engine.ts';
 import type { EngineKind, Precision } from '../engine/engine.ts';
 import { BACKBONES, DEFAULT_POOL, HEAD_POOLS, type HeadPool, MIN_INPUT } from '../engine/backbones.ts';
 import { AUGMENT_PRESETS, type AugmentPreset } from './augment.ts';
+import { CACHE_DTYPES, type CacheDtype } from './cache-store.ts';
 import { UserError } from '../kit/errors.ts';
 import { FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT, WHOLE_NUMBER, numberFlag, parseSize } from '../kit/flags.ts';
 import { backboneFlag, nameFlag } from './flags.ts';
@@ -50,6 +51,7 @@ interface TrainFlags {
   fineTuneLr: number;
   cache: string;
   extractBatch: number;
+  cacheDtype: CacheDtype;
   memoryCap: number;
 }
 
@@ -114,6 +116,9 @@ function registerTrain(program: Command): void {
     .option('--fine-tune-lr <rate>', 'fine-tuning: Adam learning rate', numberFlag('--fine-tune-lr', POSITIVE), 1e-5)
     .option('--cache <dir>', 'feature cache root', '.cache/features')
     .option('--extract-batch <n>', 'frames per feature-extraction batch', numberFlag('--extract-batch', POSITIVE_INT), 16)
+    .addOption(
+      new Option('--cache-dtype <type>', 'how new feature-cache entries store values (float16: half the disk)').choices(CACHE_DTYPES).default('float16'),
+    )
     .option(
       '--memory-cap <MB>',
       'features up to this size are read into memory, larger ones streamed from disk',
@@ -160,6 +165,7 @@ function registerTrain(program: Command): void {
         augment: f.augment ?? (scratch ? 'scratch' : 'notebook'),
         cacheRoot: f.cache,
         extractBatch: f.extractBatch,
+        cacheDtype: f.cacheDtype,
         memoryCap: f.memoryCap * 2 ** 20,
       });
       // maxRSS is in KiB: the most memory this run held at once (features, model, tfjs backend).

@@ -11,8 +11,8 @@ import { createProgress } from '../kit/progress.ts';
 import { decodeMany } from './image-input.ts';
 import type { DecodeResult } from './image-input.ts';
 import type { SplitListing } from './split-listing.ts';
-import { appendChunk, defaultWriter, readManifest, writeManifest } from './cache-store.ts';
-import type { CacheManifest, FileWriter } from './cache-store.ts';
+import { appendChunk, bytesPerValue, defaultWriter, readManifest, writeManifest } from './cache-store.ts';
+import type { CacheDtype, CacheManifest, FileWriter } from './cache-store.ts';
 
 /** What extraction needs from an engine (engine/engine.ts `Engine` satisfies it). */
 export interface FeatureExtractor {
@@ -38,6 +38,8 @@ export interface ExtractOptions {
   batch?: number;
   chunkRows?: number;
   writer?: FileWriter;
+  /** How a new entry stores its rows (default float16; an existing entry keeps its own). */
+  dtype?: CacheDtype;
   /** Free bytes where the cache goes (null: unknown); the disk's, unless a test says otherwise. */
   freeBytes?: (dir: string) => Promise<number | null>;
   signal?: AbortSignal;
@@ -86,7 +88,7 @@ export async function cacheKey(listing: SplitListing, model: FeatureModelId): Pr
 export async function brokenChunk(dir: string, m: CacheManifest): Promise<string | null> {
   if (!Array.isArray(m.chunks) || !Number.isInteger(m.rowSize) || m.rowSize <= 0) return 'manifest.json is malformed';
   for (const c of m.chunks) {
-    const want = c.rows * m.rowSize * 4;
+    const want = c.rows * m.rowSize * bytesPerValue(m);
     const size = await fs.stat(path.join(dir, c.file)).then(
       (st) => st.size,
       () => -1,
@@ -125,6 +127,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
           version: 1,
           key,
           rowSize: extractor.outputSize,
+          dtype: o.dtype ?? 'float16',
           inputs: o.listing.items.map((i) => ({ path: i.path, label: i.label })),
           consumed: 0,
           chunks: [],
@@ -137,7 +140,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   m.skipped = m.skipped.filter((s) => s.index < m.consumed); // a crash may have left later ones unconsumed
   // Float32 rows: at the notebook's scale (150k frames of 15×20×512) that is ~92 GB, so say it, and
   // refuse before any work when the disk cannot hold it.
-  const need = (m.inputs.length - m.consumed) * m.rowSize * 4;
+  const need = (m.inputs.length - m.consumed) * m.rowSize * bytesPerValue(m);
   const free = await (o.freeBytes ?? diskFreeBytes)(dir);
   log.write(`feature cache ${dir}: ${gb(need)} for ${m.inputs.length - m.consumed} images${free === null ? '' : ` (${gb(free)} free)`}\n`);
   if (free !== null && need > free) {
@@ -148,7 +151,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   else await writeManifest(dir, m, writer);
 
   const batch = Math.max(1, o.batch ?? 16);
-  const chunkRows = Math.max(1, o.chunkRows ?? Math.floor(CHUNK_BYTES / (m.rowSize * 4)));
+  const chunkRows = Math.max(1, o.chunkRows ?? Math.floor(CHUNK_BYTES / (m.rowSize * bytesPerValue(m))));
   const frameBytes = o.model.width * o.model.height * 3;
   const progress = createProgress(o.label ?? 'features', m.inputs.length - m.consumed, log);
   let rows = new Float32Array(chunkRows * m.rowSize);

@@ -3,7 +3,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
-import type { CacheManifest } from './cache-store.ts';
+import { bytesPerValue, type CacheManifest } from './cache-store.ts';
+import { fromHalf } from '../kit/half.ts';
 import { UserError } from '../kit/errors.ts';
 
 export interface FeatureRows {
@@ -34,7 +35,8 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
       rowInChunk[r] = k;
     }
   });
-  const rowBytes = rowSize * 4;
+  const half = m.dtype === 'float16';
+  const rowBytes = rowSize * bytesPerValue(m);
   for (const c of m.chunks) {
     const file = path.join(dir, c.file);
     const size = await fs.stat(file).then(
@@ -50,8 +52,9 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
     const all = new Float32Array(rows * rowSize);
     let offset = 0;
     for (const c of m.chunks) {
-      const buf = await fs.readFile(path.join(dir, c.file));
-      all.set(new Float32Array(buf.buffer, buf.byteOffset, c.rows * rowSize), offset);
+      const buf = new Uint8Array(await fs.readFile(path.join(dir, c.file))); // a copy: aligned for the typed views
+      if (half) fromHalf(new Uint16Array(buf.buffer, 0, c.rows * rowSize), all, offset);
+      else all.set(new Float32Array(buf.buffer, 0, c.rows * rowSize), offset);
       offset += c.rows * rowSize;
     }
     return reader(async (indices) => {
@@ -65,8 +68,9 @@ export async function openFeatureRows(dir: string, m: CacheManifest, memoryCap =
   return reader(
     async (indices) => {
       const out = new Float32Array(indices.length * rowSize);
-      const bytes = new Uint8Array(out.buffer);
+      const bytes = half ? new Uint8Array(indices.length * rowBytes) : new Uint8Array(out.buffer);
       await Promise.all(Array.from(indices, (idx, k) => handles[chunkOf[idx]].read(bytes, k * rowBytes, rowBytes, rowInChunk[idx] * rowBytes)));
+      if (half) fromHalf(new Uint16Array(bytes.buffer), out);
       return out;
     },
     async () => {

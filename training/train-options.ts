@@ -5,6 +5,7 @@ import type { EngineKind } from '../engine/engine.ts';
 import type { AugmentPreset } from './augment.ts';
 import type { FitConfig } from './fit-loop.ts';
 import type { HeadConfig } from './head-trainer.ts';
+import type { CacheDtype } from './cache-store.ts';
 
 export interface TrainOptions {
   data: string;
@@ -29,6 +30,8 @@ export interface TrainOptions {
   augment: AugmentPreset;
   cacheRoot: string;
   extractBatch: number;
+  /** How new feature-cache entries store values (default float16). */
+  cacheDtype?: CacheDtype;
   memoryCap: number;
   signal?: AbortSignal;
   log?: (line: string) => void;

@@ -63,6 +63,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         model,
         skipBad: o.skipBad,
         batch: o.extractBatch,
+        dtype: o.cacheDtype,
         signal: o.signal,
         label: `features ${split}`,
         openExtractor: async () => (engine ??= await openEngine(staged.pkg, { engine: o.engine, threads: o.threads, graph: 'backbone' })),
