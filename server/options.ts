@@ -8,12 +8,13 @@ import { UserError } from '../kit/errors.ts';
 import { ANY_NUMBER, checkNumber, PORT, POSITIVE, POSITIVE_INT, type NumberRule } from '../kit/flags.ts';
 import { DEVICE_KINDS, ENGINE_KINDS, PRECISIONS, type DeviceKind, type EngineKind, type Precision } from '../engine/engine.ts';
 import { checkBind } from './auth.ts';
-import { parseRegionArg, validateRegions, type RegionSpec } from './protocol.ts';
+import { parseRegionArg, validateRegions, WHOLE_FRAME, type RegionSpec } from './protocol.ts';
 import { DEFAULT_SMOOTHING, validateSmoothing } from './store.ts';
 import type { ServeConfig } from './serve.ts';
 import { DEFAULT_STALL_SECONDS } from './source-runner.ts';
 import { resolveTsh } from './tsh-map.ts';
 import { checkObsUrl, DEFAULT_OBS_URL } from '../source/obs-connection.ts';
+import { parseObsTextTargets } from './obs-text.ts';
 
 export interface ServeFlags {
   model?: string;
@@ -39,6 +40,7 @@ export interface ServeFlags {
   tshMap?: string;
   obsUrl: string;
   obsPassword?: string;
+  obsText: string[];
   config?: string;
 }
 
@@ -82,6 +84,7 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--tsh-map <map>', 'which region goes where in TSH: region=scoreboard.team.player pairs, e.g. p1=1.1.1,p2=1.2.1')
     .option('--obs-url <url>', "OBS's WebSocket server, for --source obs:<name>", DEFAULT_OBS_URL)
     .option('--obs-password <secret>', "OBS's WebSocket password (Tools → WebSocket Server Settings)")
+    .option('--obs-text <region=source>', 'write this region\'s shown label into an OBS text source (e.g. p1="P1 Character"); repeatable', collect, [])
     .option('--config <file>', 'JSON file with any of these options (camelCase keys); flags override it');
 }
 
@@ -110,6 +113,7 @@ const KEYS = [
   'tshMap',
   'obsUrl',
   'obsPassword',
+  'obsText',
 ];
 
 function readConfig(file: string): Record<string, unknown> {
@@ -214,6 +218,8 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   const obsUrl = pick('obsUrl');
   if (typeof obsUrl.value !== 'string') throw new UserError(`${obsUrl.where}: must be a string`);
   config.obs = { url: checkObsUrl(obsUrl.where, obsUrl.value), password: str('obsPassword') };
+  const obsText = pick('obsText');
+  config.obsText = parseObsTextTargets(obsText.where, obsText.value, regions.length ? regions.map((r) => r.name) : [WHOLE_FRAME]);
   checkBind(config.host, config.token);
   return config;
 }

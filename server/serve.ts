@@ -24,6 +24,7 @@ import { TshFeeder } from './tsh.ts';
 import type { TshConfig } from './tsh-map.ts';
 import { DEFAULT_OBS_URL, type ObsConnection } from '../source/obs-connection.ts';
 import type { SourceSpec } from '../source/spec.ts';
+import type { ObsTextTarget } from './obs-text.ts';
 
 export interface ServeConfig {
   model: string;
@@ -52,8 +53,10 @@ export interface ServeConfig {
   staticRoot: string;
   /** Push each mapped region's character to TournamentStreamHelper (--tsh, --tsh-map). */
   tsh?: TshConfig;
-  /** OBS's WebSocket server, for `obs:` sources (--obs-url, --obs-password). */
+  /** OBS's WebSocket server, for `obs:` sources and --obs-text (--obs-url, --obs-password). */
   obs?: ObsConnection;
+  /** Write these regions' shown labels into OBS text sources (--obs-text). */
+  obsText?: ObsTextTarget[];
 }
 
 export interface ServeDeps {
@@ -162,6 +165,14 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     engine: { name: engine.name, provider: engine.provider, threads: engine.threads, model, inputWidth: engine.width, inputHeight: engine.height },
   });
   const tsh = config.tsh ? new TshFeeder({ config: config.tsh, smoothing: config.smoothing, log }) : null;
+  const obsText = config.obsText?.length
+    ? new (await import('./obs-text.ts')).ObsTextWriter({
+        conn: config.obs ?? { url: DEFAULT_OBS_URL },
+        targets: config.obsText,
+        snapshot: () => store.snapshot(),
+        log,
+      })
+    : null;
   const prepare = new PrepareStage({
     model: { width: engine.width, height: engine.height },
     regions: () => store.regions,
@@ -229,6 +240,7 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
       source.stop();
       hub.close();
       tsh?.close();
+      obsText?.close();
       void engine.dispose();
       const why = err.code === 'EADDRINUSE' ? 'already in use (pick another with --port)' : err.code === 'EACCES' ? 'not allowed here' : err.message;
       reject(new UserError(`--host ${config.host} --port ${config.port}: ${why}`));
@@ -237,11 +249,13 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   });
   const port = (server.address() as AddressInfo).port;
   source.start();
+  obsText?.start();
   const statusTimer = setInterval(sendStatus, 1000);
 
   const close = async (): Promise<void> => {
     clearInterval(statusTimer);
     tsh?.close();
+    obsText?.close();
     source.stop();
     pipeline.stop();
     hub.close();

@@ -42,7 +42,7 @@ export function describeObsError(err: unknown, conn: ObsConnection, sourceName: 
   return `${where}: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-async function connect(conn: ObsConnection): Promise<OBSWebSocket> {
+export async function connectObs(conn: ObsConnection): Promise<OBSWebSocket> {
   const obs = new OBSWebSocket();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -71,7 +71,7 @@ async function screenshot(obs: OBSWebSocket, sourceName: string): Promise<Buffer
 export async function probeObsSize(sourceName: string, conn: ObsConnection, signal?: AbortSignal): Promise<Size> {
   let obs: OBSWebSocket | undefined;
   try {
-    obs = await connect(conn);
+    obs = await connectObs(conn);
     signal?.throwIfAborted();
     const meta = await sharp(await screenshot(obs, sourceName)).metadata();
     if (!meta.width || !meta.height) throw new Error(`OBS sent a screenshot of '${sourceName}' with no size`);
@@ -108,7 +108,7 @@ export class ObsFrames extends EventEmitter<FrameStreamEvents> implements FrameS
   }
 
   private async run(): Promise<void> {
-    const obs = await connect(this.conn);
+    const obs = await connectObs(this.conn);
     this.obs = obs;
     if (this.stopped) {
       void obs.disconnect().catch(() => {});

@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.ts';
 import { startCliServer, until, type CliServer } from './helpers/cli-server.ts';
-import { OBS_MEDIA_SOURCE, startObs, writeObsConfig, type ObsSetup, type RunningObs } from './helpers/obs.ts';
+import { OBSWebSocket } from 'obs-websocket-js';
+import { OBS_MEDIA_SOURCE, OBS_TEXT_SOURCE, startObs, writeObsConfig, type ObsSetup, type RunningObs } from './helpers/obs.ts';
 import { startXvfb, stopProcess, type Xvfb } from './helpers/xvfb.ts';
 
 const exec = promisify(execFile);
@@ -74,7 +75,19 @@ describe('obs: source against OBS Studio under Xvfb', () => {
     return performance.now() - t0;
   };
 
-  const serve = async (password: string, source = OBS_MEDIA_SOURCE): Promise<CliServer> => {
+  /** The text OBS's text source holds now, asked over a connection of the test's own. */
+  const obsText = async (): Promise<string> => {
+    const c = new OBSWebSocket();
+    try {
+      await c.connect(`ws://127.0.0.1:${setup.port}`, setup.password);
+      const { inputSettings } = await c.call('GetInputSettings', { inputName: OBS_TEXT_SOURCE });
+      return String(inputSettings.text ?? '');
+    } finally {
+      await c.disconnect();
+    }
+  };
+
+  const serve = async (password: string, source = OBS_MEDIA_SOURCE, extra: string[] = []): Promise<CliServer> => {
     const s = await startCliServer([
       'serve',
       '--model',
@@ -89,6 +102,7 @@ describe('obs: source against OBS Studio under Xvfb', () => {
       '5',
       '--port',
       '0',
+      ...extra,
     ]);
     servers.push(s);
     return s;
@@ -137,8 +151,8 @@ describe('obs: source against OBS Studio under Xvfb', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('names the character OBS shows, restarts with backoff while OBS is gone, and comes back with it', async () => {
-    const s = await serve(setup.password);
+  it('names the character OBS shows (and writes it into an OBS text source), restarts with backoff while OBS is gone, and comes back with it', async () => {
+    const s = await serve(setup.password, OBS_MEDIA_SOURCE, ['--obs-text', `frame=${OBS_TEXT_SOURCE}`]);
     await until(
       async () => {
         const st = await state(s);
@@ -150,6 +164,7 @@ describe('obs: source against OBS Studio under Xvfb', () => {
     const up = await state(s);
     expect([up.source.width, up.source.height]).toEqual([640, 480]);
     expect(up.regions[0]!.confidence).toBeGreaterThan(0.5);
+    await until(async () => (await obsText()) === label, `OBS's text source to read '${label}'`, 10_000);
 
     await obs!.stop();
     const retries: number[] = [];
@@ -180,6 +195,7 @@ describe('obs: source against OBS Studio under Xvfb', () => {
       60_000,
     );
     expect((await state(s)).source.restarts).toBeGreaterThanOrEqual(restartsBefore);
+    await until(async () => (await obsText()) === label, 'the label written again into the restarted OBS', 15_000);
     expect(s.output()).toMatch(/source obs:Capture: OBS at ws:\/\/127\.0\.0\.1:\d+ is not running.*; restarting in \d+ ms/);
     await stopProcess(s.proc);
   }, 240_000);

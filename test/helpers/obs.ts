@@ -1,7 +1,8 @@
 // Test helper: the real OBS Studio (Debian's obs-studio 29, obs-websocket 5.1 built in) on a private
 // Xvfb display, with Mesa's software GL and a throwaway HOME holding OBS's own config files: one
 // profile (640x480 canvas), one scene collection whose scene shows one media source (ffmpeg_source)
-// playing `recording` on loop, and obs-websocket enabled on `port` with `password`.
+// playing `recording` on loop and one empty text source, and obs-websocket enabled on `port` with
+// `password`. Writing the config again resets what a previous OBS saved into it.
 // obs-websocket 5.1 reads its settings from global.ini's [OBSWebSocket] section (5.3, in OBS 30,
 // moved them to plugin_config/obs-websocket/config.json).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,8 @@ import { stopProcess } from './xvfb.ts';
 export const OBS_COLLECTION = 'smashsight-test';
 export const OBS_SCENE = 'Game';
 export const OBS_MEDIA_SOURCE = 'Capture';
+/** A Text (FreeType 2) source in the scene, empty at start: what `--obs-text` writes into. */
+export const OBS_TEXT_SOURCE = 'Character Text';
 
 export interface ObsSetup {
   home: string;
@@ -65,6 +68,15 @@ export function writeObsConfig(setup: ObsSetup): void {
     muted: true,
     settings: { is_local_file: true, local_file: setup.recording, looping: true, restart_on_activate: false, hw_decode: false, clear_on_media_end: false },
   };
+  const text = {
+    id: 'text_ft2_source_v2',
+    versioned_id: 'text_ft2_source_v2',
+    name: OBS_TEXT_SOURCE,
+    enabled: true,
+    flags: 0,
+    mixers: 0,
+    settings: { text: '' },
+  };
   const scene = {
     id: 'scene',
     versioned_id: 'scene',
@@ -73,26 +85,9 @@ export function writeObsConfig(setup: ObsSetup): void {
     flags: 0,
     mixers: 0,
     settings: {
-      id_counter: 1,
+      id_counter: 2,
       custom_size: false,
-      items: [
-        {
-          name: OBS_MEDIA_SOURCE,
-          id: 1,
-          visible: true,
-          locked: false,
-          pos: { x: 0, y: 0 },
-          scale: { x: 1, y: 1 },
-          rot: 0,
-          align: 5,
-          bounds_type: 0,
-          bounds: { x: 0, y: 0 },
-          crop_left: 0,
-          crop_top: 0,
-          crop_right: 0,
-          crop_bottom: 0,
-        },
-      ],
+      items: [sceneItem(OBS_MEDIA_SOURCE, 1, 0), sceneItem(OBS_TEXT_SOURCE, 2, 8)],
     },
   };
   write(
@@ -102,12 +97,17 @@ export function writeObsConfig(setup: ObsSetup): void {
       current_scene: OBS_SCENE,
       current_program_scene: OBS_SCENE,
       scene_order: [{ name: OBS_SCENE }],
-      sources: [media, scene],
+      sources: [media, text, scene],
       transitions: [],
       current_transition: 'Cut',
       transition_duration: 0,
     }),
   );
+}
+
+/** A scene item at (at, at), unscaled, top-left aligned (align 5 = left|top). */
+function sceneItem(name: string, id: number, at: number): Record<string, unknown> {
+  return { name, id, visible: true, locked: false, pos: { x: at, y: at }, scale: { x: 1, y: 1 }, rot: 0, align: 5, bounds_type: 0, bounds: { x: 0, y: 0 } };
 }
 
 export interface RunningObs {
