@@ -80,9 +80,10 @@ async function vod(input: string, f: VodFlags): Promise<void> {
   const { outputPaths, writeTimeline, youtubeProblem, formatChapters } = await import('./vod-output.ts');
   const { runVod } = await import('./vod.ts');
   const paths = outputPaths(base);
+  const folder = path.dirname(paths.json);
+  if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`--out ${base}: no folder ${folder}`);
   const write = (t: Parameters<typeof writeTimeline>[1]): void => {
     try {
-      fs.mkdirSync(path.dirname(paths.json), { recursive: true });
       writeTimeline(paths, t);
     } catch (err) {
       throw new UserError(`--out ${base}: cannot write the timeline (${(err as Error).message})`);

@@ -190,17 +190,22 @@ describe('smashsight vod', () => {
     const nope = path.join(dir, 'nope.mp4');
     const notVideo = path.join(dir, 'notes.txt');
     fs.writeFileSync(notVideo, 'not a video\n');
-    const [missing, fps, off, text] = await Promise.all([
+    const [missing, fps, off, text, out] = await Promise.all([
       cliAsync(['vod', nope, '--model', 'models/demo']),
       cliAsync(['vod', video, '--model', 'models/demo', '--fps', 'fast']),
       cliAsync(['vod', video, '--model', 'models/demo', '--region', 'p1=600,400,100,100', '--out', path.join(dir, 'off')]),
       cliAsync(['vod', notVideo, '--model', 'models/demo']),
+      cliAsync(['vod', video, '--model', 'models/demo', '--out', path.join(dir, 'no-such-folder', 'x')]),
     ]);
     expect([missing.status, missing.stderr.trim()]).toEqual([1, `smashsight: ${nope}: no such file`]);
     expect(fps.status).not.toBe(0);
     expect(fps.stderr).toContain('--fps: must be a number from 0.1 to 240, got "fast"');
     expect(off.status).toBe(1);
     expect(off.stderr.trim().split('\n').at(-1)).toMatch(/^smashsight: --region: region 'p1' .* leaves the 640x480 source frame$/);
+    expect([out.status, out.stderr.trim()]).toEqual([
+      1,
+      `smashsight: --out ${path.join(dir, 'no-such-folder', 'x')}: no folder ${path.join(dir, 'no-such-folder')}`,
+    ]);
     expect(text.status).toBe(1);
     expect(text.stderr.trim()).toMatch(new RegExp(`^smashsight: ${notVideo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a video ffmpeg can read`));
   });
