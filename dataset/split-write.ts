@@ -105,19 +105,27 @@ async function placeFiles(a: Assignment, root: string, copy: boolean): Promise<'
 }
 
 /**
- * What a run killed outright (kill -9, a power cut) left beside `out`: its `<out>.tmp-<pid>` is
- * removed; an `<out>.old-<pid>` is the previous output, put back when `out` is missing.
+ * What a run killed outright (kill -9, a power cut) left beside `out`: its `<out>.tmp-<pid>` (the
+ * new output half made: links or copies of frames still in --in) is removed; an `<out>.old-<pid>`
+ * (the previous output) is put back when `out` is missing, and otherwise left alone with a note:
+ * a folder of that name might be a backup of someone's, and split never deletes what it can't redo.
  */
 async function clearStale(out: string, log: (line: string) => void): Promise<void> {
   const base = path.basename(out);
-  const mine = (name: string): number | null => (name.startsWith(`${base}.`) && /^\.(tmp|old)-\d+$/.test(name.slice(base.length)) ? tempPid(name) : null);
   const parent = path.dirname(out);
-  const olds = (await fs.readdir(parent).catch(() => [] as string[])).filter((n) => n.startsWith(`${base}.old-`) && mine(n) !== null && !pidAlive(mine(n)!));
+  const deadPid = (name: string, kind: 'tmp' | 'old'): number | null => {
+    if (!name.startsWith(`${base}.${kind}-`) || !/^\d+$/.test(name.slice(base.length + kind.length + 2))) return null;
+    const pid = tempPid(name);
+    return pid !== null && !pidAlive(pid) ? pid : null;
+  };
+  const olds = (await fs.readdir(parent).catch(() => [] as string[])).filter((n) => deadPid(n, 'old') !== null);
   if (olds.length > 0 && !(await exists(out))) {
     await fs.rename(path.join(parent, olds[0]!), out);
     log(`${out}: put back the previous output from ${olds[0]} (left by an interrupted split)`);
+  } else {
+    for (const n of olds) log(`note: ${path.join(parent, n)} looks like the previous output of an interrupted split; delete it if you don't need it`);
   }
-  for (const p of await removeStaleTemps(parent, mine)) log(`removed ${p} (left by an interrupted split)`);
+  for (const p of await removeStaleTemps(parent, (n) => deadPid(n, 'tmp'))) log(`removed ${p} (left by an interrupted split)`);
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -3,6 +3,7 @@
 // (kill -9, a power cut), by the next run, which removes those whose process is gone.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 type Kind = 'tree' | 'empty-dir';
@@ -11,12 +12,23 @@ let installed = false;
 
 function removeTracked(): void {
   for (const [p, kind] of tracked) {
-    try {
-      // retries: a link or copy still running in the thread pool may add an entry meanwhile
-      if (kind === 'tree') fs.rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
-      else fs.rmdirSync(p); // only while still empty: never a finished package
-    } catch {
-      // already gone, or no longer ours to remove
+    if (kind === 'empty-dir') {
+      try {
+        fs.rmdirSync(p); // only while still empty: never a finished package
+      } catch {
+        // already gone, or no longer empty: not ours to remove
+      }
+      continue;
+    }
+    // A write, link or copy still running in the thread pool can add a file as the tree goes
+    // (rmdir: ENOTEMPTY); no JS runs meanwhile, so once it lands, the next try removes it.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        fs.rmSync(p, { recursive: true, force: true });
+        break;
+      } catch {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      }
     }
   }
   tracked.clear();
@@ -28,6 +40,10 @@ function onSignal(signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) === 1) {
     process.removeListener(signal, onSignal);
     process.kill(process.pid, signal);
+    // The signal lands a moment later: run no more JS meanwhile (it would make again what was
+    // just removed, e.g. split's next folder). Block until it does; exit as it would have if not.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+    process.exit(128 + (os.constants.signals[signal] ?? 0));
   }
 }
 

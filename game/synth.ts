@@ -9,7 +9,7 @@ import type { SceneLabels } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderDatasetFrame } from './frame.ts';
 import { formatFrameName } from '../dataset/naming.ts';
-import { catchInterrupts, removeStaleTemps, tempNameFor } from '../dataset/temp-files.ts';
+import { catchInterrupts, removeStaleTemps, tempNameFor, tempPid } from '../dataset/temp-files.ts';
 import { createProgress } from '../kit/progress.ts';
 import { UserError } from '../kit/errors.ts';
 
@@ -57,7 +57,7 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
   catchInterrupts();
   for (const c of o.characters) fs.mkdirSync(path.join(imagesDir, c), { recursive: true });
   // `<frame>.jpg.tmp-<pid>` of a run that died before renaming them (their process is gone)
-  for (const c of fs.readdirSync(imagesDir)) await removeStaleTemps(path.join(imagesDir, c));
+  for (const c of fs.readdirSync(imagesDir)) await removeStaleTemps(path.join(imagesDir, c), (n) => (/\.jpg\.tmp-\d+$/.test(n) ? tempPid(n) : null));
   const jobs = combos(o).flatMap((labels) => Array.from({ length: o.framesPerCombo }, (_, n) => ({ labels, n })));
   const progress = o.progress === null ? null : createProgress('synth', jobs.length, o.progress ?? process.stderr);
   const rasters = Array.from({ length: IN_FLIGHT }, () => new Raster(o.width, o.height));

@@ -157,6 +157,12 @@ setTimeout(() => console.log('still running'), 3000);
     expect(fs.readdirSync(root).sort()).toEqual(['images', 'keras', 'x']);
     expect(cli(['split', '--in', images, '--out', out, '--force']).status).toBe(0);
     expect(fs.readdirSync(root).sort()).toEqual(['images', 'keras', 'x']);
+    // with --out there, an old-looking folder may be someone's backup: noted, never deleted
+    fs.mkdirSync(path.join(root, `keras.old-${dead}`));
+    const again = cli(['split', '--in', images, '--out', out, '--force']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`note: ${path.join(root, `keras.old-${dead}`)} looks like the previous output of an interrupted split`);
+    expect(fs.readdirSync(root).sort()).toEqual(['images', 'keras', `keras.old-${dead}`, 'x']);
   });
 
   it('train: Ctrl-C removes its /tmp/ss-backbone-<pid>-* folder; the next run removes a dead run’s', async () => {
