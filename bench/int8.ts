@@ -30,7 +30,7 @@ export async function runInt8Bench(
   say: (line: string) => void,
 ): Promise<Int8Round[]> {
   say(`\nint8 vs fp32 (ONNX Runtime, ${o.threads} threads, batch 1): ${path.basename(fp32File)} at ${size.width}x${size.height}, alternating rounds`);
-  say(`cpu flags: ${describeCpu()}${hasVnni() ? '' : ' (no VNNI: int8 gains less here than on AVX-512 VNNI machines)'}`);
+  say(`cpu flags: ${describeCpu()}${hasVnni() ? '' : ' (no VNNI: int8 runs on AVX2 kernels here)'}`);
   const model = decodeModel(await fs.readFile(fp32File));
   const ranges = await calibrateRanges(model, size, frames(size.width, size.height, 4), o.threads);
   const int8File = fp32File.replace(/\.onnx$/, '.int8.onnx');

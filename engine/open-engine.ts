@@ -20,7 +20,7 @@ export function choosePrecision(pkg: ModelPackage, precision: Precision, engine:
     announce(`precision: int8 (${pkg.int8Path}; the CPU has VNNI; --precision fp32 for the float graph)`);
     return 'int8';
   }
-  announce('precision: fp32 (the package has an int8 graph, but this CPU lacks VNNI, where int8 gains little; --precision int8 to use it)');
+  announce('precision: fp32 (the package has an int8 graph; by default it runs only on CPUs with VNNI, which this one lacks: --precision int8 to run it here)');
   return 'fp32';
 }
 

@@ -62,7 +62,7 @@ describe('Smoother', () => {
     // fox 0.9·0.7 + 0.05·0.3, falco 0.05, marth 0.05·0.7 + 0.9·0.3
     expect(r.label).toBe('fox');
     expect(r.confidence).toBeCloseTo(0.645, 12);
-    expect([...s.probabilities].map((p) => Number(p.toFixed(12)))).toEqual([0.645, 0.05, 0.305]);
+    expect(Array.from(s.probabilities, (p) => Number(p.toFixed(12)))).toEqual([0.645, 0.05, 0.305]);
   });
 
   it('a two-frame blip does not flip the label at the defaults, even where frames are slower than the hold', () => {
