@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { createProgress } from '../kit/progress.ts';
 import { overlap } from './paths.ts';
-import { pidAlive, removeOnInterrupt, removeStaleTemps, tempNameFor, tempPid } from './temp-files.ts';
+import { pidAlive, removeOnInterrupt, removeStaleTemps, tempNameFor, tempPid } from '../kit/temp-files.ts';
 import { scanImages } from './scan.ts';
 import { readSessions } from './sessions.ts';
 import { MANIFEST_FILE, type SplitManifest } from './manifest.ts';

@@ -9,7 +9,7 @@ import type { SceneLabels } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderDatasetFrame } from './frame.ts';
 import { formatFrameName } from '../dataset/naming.ts';
-import { catchInterrupts, removeStaleTemps, tempNameFor, tempPid } from '../dataset/temp-files.ts';
+import { catchInterrupts, removeStaleTemps, tempNameFor, tempPid } from '../kit/temp-files.ts';
 import { createProgress } from '../kit/progress.ts';
 import { UserError } from '../kit/errors.ts';
 

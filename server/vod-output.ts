@@ -2,6 +2,7 @@
 // chapter lines built from them, and the JSON, CSV and chapter files, each written atomically
 // (temp file + rename) so that a run stopped at any moment leaves the previous complete version.
 import fs from 'node:fs';
+import { tempNameFor } from '../kit/temp-files.ts';
 
 /** One region's smoothed labels, one per analysed frame (frame i covers [i/fps, (i+1)/fps)). */
 export interface Track {
@@ -178,8 +179,7 @@ export function outputPaths(base: string): OutputPaths {
 }
 
 function writeAtomically(target: string, text: string): void {
-  // dataset/temp-files.ts's naming (`<file>.tmp-<pid>`); server/ may not import dataset/
-  const temp = `${target}.tmp-${process.pid}`;
+  const temp = tempNameFor(target); // a run killed outright leaves it for the next run to remove
   fs.writeFileSync(temp, text);
   fs.renameSync(temp, target);
 }

@@ -72,7 +72,7 @@ describe('temp files of an interrupted run', () => {
   it('are removed on SIGINT and SIGTERM, and the process still dies of the signal', () => {
     const dir = tmp();
     const script = path.join(dir, 'sig.mts');
-    const module = path.resolve('dataset/temp-files.ts');
+    const module = path.resolve('kit/temp-files.ts');
     fs.writeFileSync(
       script,
       `import fs from 'node:fs';
@@ -174,14 +174,19 @@ setTimeout(() => console.log('still running'), 3000);
     const args = quickTrainArgs({ data: path.join(root, 'data'), out: path.join(root, 'models'), cache: path.join(root, 'cache'), name: 'long' });
     const child = spawn(process.execPath, [CLI, ...args, '--epochs', '100000', '--patience', '100000'], { stdio: 'ignore' });
     const mine = (): string[] => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`ss-backbone-${child.pid}-`));
-    await until(() => mine().length > 0);
-    expect(fs.existsSync(stale)).toBe(false);
-    await new Promise((r) => setTimeout(r, 1500)); // into extraction or training
-    child.kill('SIGINT');
-    const exit = await exitOf(child);
-    expect(exit.signal).toBe('SIGINT');
-    expect(mine()).toEqual([]);
-    expect(fs.existsSync(path.join(root, 'models')) ? fs.readdirSync(path.join(root, 'models')) : []).toEqual([]);
+    try {
+      await until(() => mine().length > 0);
+      expect(fs.existsSync(stale)).toBe(false);
+      await new Promise((r) => setTimeout(r, 1500)); // into extraction or training
+      child.kill('SIGINT');
+      const exit = await exitOf(child);
+      expect(exit.signal).toBe('SIGINT');
+      expect(mine()).toEqual([]);
+      expect(fs.existsSync(path.join(root, 'models')) ? fs.readdirSync(path.join(root, 'models')) : []).toEqual([]);
+    } finally {
+      // a failed wait must not leave a 100000-epoch run behind (one ran on for 36 minutes)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
 

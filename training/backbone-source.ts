@@ -8,7 +8,7 @@ import { backboneLayers } from '../engine/backbones.ts';
 import type { BackboneName } from '../engine/backbones.ts';
 import { exportOnnx } from '../engine/onnx-export.ts';
 import { modelInput } from '../engine/package.ts';
-import { removeOnInterrupt, removeStaleTemps } from '../dataset/temp-files.ts';
+import { removeOnInterrupt, removeStaleTemps } from '../kit/temp-files.ts';
 import type { ModelMeta, ModelPackage } from '../engine/package.ts';
 
 export interface StagedBackbone {

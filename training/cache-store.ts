@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { toHalf } from '../kit/half.ts';
-import { removeOnInterrupt, tempNameFor } from '../dataset/temp-files.ts';
+import { removeOnInterrupt, tempNameFor } from '../kit/temp-files.ts';
 
 export interface CacheChunk {
   file: string;

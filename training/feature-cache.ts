@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
-import { removeStaleTemps } from '../dataset/temp-files.ts';
+import { removeStaleTemps } from '../kit/temp-files.ts';
 import { createProgress } from '../kit/progress.ts';
 import { decodeMany } from './image-input.ts';
 import type { DecodeResult } from './image-input.ts';

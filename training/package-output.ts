@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readSplitProvenance } from '../dataset/manifest.ts';
-import { removeOnInterrupt } from '../dataset/temp-files.ts';
+import { removeOnInterrupt } from '../kit/temp-files.ts';
 import type { LayerSpec, WeightSet } from '../engine/layers.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import { packageFiles } from '../engine/package-files.ts';

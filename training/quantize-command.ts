@@ -8,7 +8,7 @@ import { defaultThreads } from '../engine/engine.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import { INT8_FILE, readModelPackage, type Int8Record, type ModelPackage } from '../engine/package.ts';
 import { decodeModel, quantizeModel } from '../engine/quantize.ts';
-import { removeOnInterrupt, tempNameFor } from '../dataset/temp-files.ts';
+import { removeOnInterrupt, tempNameFor } from '../kit/temp-files.ts';
 import { UserError } from '../kit/errors.ts';
 import { createProgress } from '../kit/progress.ts';
 import { Rng } from '../kit/rng.ts';
