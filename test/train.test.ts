@@ -77,6 +77,23 @@ describe('train refuses bad input with one line, exit != 0, and no package', () 
     expect(manifests[0].complete).toBe(false);
   });
 
+  it('a badly named JPEG: stops before any work, naming it; with --skip-bad it is left out and said so', () => {
+    const root = copyBase();
+    const bad = path.join(root, 'data', 'train', 'images', 'marth', 'marth-frame-7.jpg');
+    fs.copyFileSync(path.join(root, 'data', 'train', 'images', 'marth', 'marth_default_battlefield_left_bg_on_005.jpg'), bad);
+    const r = quickTrain(root);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim()).toBe(
+      `smashsight: ${bad}: name does not match <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg (or --skip-bad to leave such files out)`,
+    );
+    expect(packages(root)).toEqual([]);
+    expect(cacheManifests(root)).toEqual([]);
+    const s = quickTrain(root, ['--skip-bad']);
+    expect(s.status).toBe(0);
+    expect(s.stderr).toContain(`skipping ${bad}: not named`);
+    expect(packages(root)).toHaveLength(1);
+  });
+
   it('the same JPEG with --skip-bad: reported, skipped, and the package is made', () => {
     const root = copyBase();
     const bad = path.join(root, 'data', 'train', 'images', 'marth', 'marth_default_battlefield_left_bg_on_005.jpg');

@@ -2,6 +2,7 @@
 // flow_from_directory does: classes are the sorted folder names, files sorted within a class.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseFrameName } from '../dataset/naming.ts';
 import { UserError } from '../kit/errors.ts';
 import { labelsProblem } from '../engine/package.ts';
 
@@ -107,4 +108,31 @@ export async function listSplits(data: string, warn: (line: string) => void = (l
     }
   }
   return { train, valid, test };
+}
+
+/**
+ * Frames must carry the notebook's name (what `capture` and `synth` write, what `split` checks):
+ * a badly named one stops training, naming it, unless `skipBad` leaves such files out (reported).
+ */
+export function checkFrameNames(splits: Splits, skipBad: boolean, log: (line: string) => void): Splits {
+  const keep = (listing: SplitListing): SplitListing => {
+    const bad: string[] = [];
+    const items = listing.items.filter((i) => {
+      try {
+        parseFrameName(i.path);
+        return true;
+      } catch (err) {
+        if (!skipBad) throw new UserError(`${(err as Error).message} (or --skip-bad to leave such files out)`);
+        bad.push(i.path);
+        return false;
+      }
+    });
+    if (bad.length === 0) return listing;
+    for (const b of bad) log(`skipping ${b}: not named <character>_<color>_<stage>_<orientation>_bg_on_<NNN>.jpg`);
+    if (items.length === 0) throw new UserError(`${listing.dir}: no correctly named images left`);
+    const counts: Record<string, number> = {};
+    for (const i of items) counts[listing.classes[i.label]!] = (counts[listing.classes[i.label]!] ?? 0) + 1;
+    return { ...listing, items, counts };
+  };
+  return { train: keep(splits.train), valid: keep(splits.valid), test: keep(splits.test) };
 }

@@ -22,7 +22,7 @@ import { augmentPreset, mirrorClasses } from './augment.ts';
 import { trainEndToEnd, trainableFrom } from './fine-tune.ts';
 import { buildPackage } from './package-output.ts';
 import type { EvaluationReport } from './evaluation.ts';
-import { listSplits, type SplitListing, type Splits } from './split-listing.ts';
+import { checkFrameNames, listSplits, type SplitListing, type Splits } from './split-listing.ts';
 import type { TrainOptions } from './train-options.ts';
 
 export interface TrainResult {
@@ -44,7 +44,7 @@ async function datasetFingerprint(s: Splits): Promise<string> {
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (o.fineTune > 0) trainableFrom(backboneLayers(o.backbone), o.fineTune); // refuse a bad block count before any work
-  const splits = await listSplits(o.data);
+  const splits = checkFrameNames(await listSplits(o.data), o.skipBad, log);
   const classes = splits.train.classes;
   log(
     `classes (${classes.length}): ${classes.join(', ')}; images: train ${splits.train.items.length}, valid ${splits.valid.items.length}, test ${splits.test.items.length}`,
