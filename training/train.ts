@@ -24,6 +24,7 @@ import { buildPackage } from './package-output.ts';
 import type { EvaluationReport } from './evaluation.ts';
 import { checkFrameNames, listSplits, type SplitListing, type Splits } from './split-listing.ts';
 import type { TrainOptions } from './train-options.ts';
+import { removeOnInterrupt, removeStaleTemps } from '../kit/temp-files.ts';
 
 export interface TrainResult {
   dir: string;
@@ -160,7 +161,10 @@ async function trainFromScratch(o: TrainOptions, splits: Splits, log: (line: str
     history,
     log,
   );
-  const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'ss-scratch-'));
+  // Named with our pid like the backbone's stage: Ctrl-C removes it, kill -9's is removed next run.
+  await removeStaleTemps(os.tmpdir(), (name) => (/^ss-scratch-\d+-/.test(name) ? Number(name.split('-')[2]) : null));
+  const staging = await fs.mkdtemp(path.join(os.tmpdir(), `ss-scratch-${process.pid}-`));
+  const untrack = removeOnInterrupt(staging);
   try {
     const built = await buildPackage({
       opts: o,
@@ -177,6 +181,7 @@ async function trainFromScratch(o: TrainOptions, splits: Splits, log: (line: str
     });
     return { ...built, history, extracted: 0 };
   } finally {
+    untrack();
     await fs.rm(staging, { recursive: true, force: true });
   }
 }
