@@ -6,7 +6,6 @@
 // takes minutes and means something only on an otherwise idle machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import WebSocket from 'ws';
 import { UserError } from '../kit/errors.ts';
 import { CLOSE_TOO_MANY } from '../server/publish.ts';
 import type { ServerMessage, SourceState } from '../server/protocol.ts';
+import { freeUdpPort } from '../kit/udp.ts';
 
 export interface SoakOptions {
   model: string;
@@ -151,14 +151,6 @@ const pct = (values: number[], p: number): number | null => {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
-
-async function freeUdpPort(): Promise<number> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const { port } = sock.address();
-  await new Promise<void>((r) => sock.close(() => r()));
-  return port;
-}
 
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   if (process.platform !== 'linux') throw new UserError('bench-soak finds processes through /proc: Linux only');

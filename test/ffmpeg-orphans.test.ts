@@ -1,12 +1,12 @@
 // No ffmpeg outlives the server: not the one probing a source's size, not the stream's, whether the
 // server stops on SIGINT or is killed outright (kill -9, which no exit hook survives).
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { alive, commOf, pidsWith, startCliServer, until, type CliServer } from './helpers/cli-server.ts';
 import { LABELS_DEFAULT, tempDir } from './helpers/server.ts';
 import { randomPackage } from './helpers/training-fixtures.ts';
+import { freeUdpPort } from '../kit/udp.ts';
 
 const model = path.join(tempDir(), 'model');
 beforeAll(() => randomPackage(model, LABELS_DEFAULT));
@@ -22,14 +22,6 @@ afterEach(() => {
   for (const url of urls.splice(0)) for (const pid of ffmpegFor(url)) process.kill(pid, 'SIGKILL');
   server = sender = undefined;
 });
-
-async function freeUdpPort(): Promise<number> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const { port } = sock.address();
-  await new Promise<void>((r) => sock.close(() => r()));
-  return port;
-}
 
 /** The server's ffmpeg processes for this udp port (ffmpeg itself, and any shell around it). */
 const ffmpegFor = (url: string): number[] => pidsWith(url).filter((pid) => pid !== sender?.pid && pid !== server?.proc.pid);

@@ -3,11 +3,11 @@
 // fades, and it is reopened with backoff (doubling to the cap, never giving up, back to the first
 // wait after a good frame). Real sender, real ffmpeg, real overlay page in Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../server/protocol.ts';
 import { launchBrowser, openPage } from './helpers/browser.ts';
 import { connectClient, startTestServer, type TestServer } from './helpers/server.ts';
+import { freeUdpPort } from '../kit/udp.ts';
 
 let srv: TestServer | undefined;
 let sender: ChildProcess | undefined;
@@ -16,14 +16,6 @@ afterEach(async () => {
   await srv?.stop();
   srv = sender = undefined;
 });
-
-async function freeUdpPort(): Promise<number> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const { port } = sock.address();
-  await new Promise<void>((r) => sock.close(() => r()));
-  return port;
-}
 
 function send(url: string): ChildProcess {
   return spawn(
