@@ -65,6 +65,8 @@ async function until(what: () => boolean, ms = 60_000): Promise<void> {
 }
 
 function exitOf(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  // a child that is already gone (it finished before the signal) has fired 'exit' already
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
