@@ -248,7 +248,12 @@ describe('feature cache size', () => {
     const root = tmp();
     await makeSplit(root, 6);
     const log: string[] = [];
-    const sink = new Writable({ write: (c, _e, done) => (log.push(String(c)), done()) });
+    const sink = new Writable({
+      write: (c, _e, done) => {
+        log.push(String(c));
+        done();
+      },
+    });
     const o = await options(root, { freeBytes: async () => 10, log: sink });
     const err = await extractFeatures(o).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);

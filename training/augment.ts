@@ -59,14 +59,27 @@ export interface Augmented {
   mirrored: boolean;
 }
 
-/** One random transform of an HWC rgb24 frame into a new buffer. */
-export function augmentFrame(src: Uint8Array, width: number, height: number, rand: () => number, a: AugmentConfig): Augmented {
+/** The random shift, zoom and flip of one frame, drawn in a fixed order (the oracle test relies on it). */
+export interface Geometry {
+  tx: number;
+  ty: number;
+  zx: number;
+  zy: number;
+  mirrored: boolean;
+}
+
+export function drawGeometry(width: number, height: number, rand: () => number, a: AugmentConfig): Geometry {
   const u = (r: number): number => (rand() * 2 - 1) * r;
   const tx = u(a.heightShift) * height;
   const ty = u(a.widthShift) * width;
   const zx = 1 + u(a.zoom);
   const zy = 1 + u(a.zoom);
-  const mirrored = a.flip && rand() < 0.5;
+  return { tx, ty, zx, zy, mirrored: a.flip && rand() < 0.5 };
+}
+
+/** One random transform of an HWC rgb24 frame into a new buffer. */
+export function augmentFrame(src: Uint8Array, width: number, height: number, rand: () => number, a: AugmentConfig): Augmented {
+  const { tx, ty, zx, zy, mirrored } = drawGeometry(width, height, rand, a);
   const cr = (height - 1) / 2;
   const cc = (width - 1) / 2;
   const out = new Uint8Array(src.length);
