@@ -2,17 +2,13 @@
 // that loads here and, when Debian's python3-torch is installed, the same network in PyTorch on
 // the same threads. Rounds alternate tfjs and PyTorch so load on the machine hits both alike;
 // the figure that counts is the ratio within a round.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type * as TF from '@tensorflow/tfjs';
 import { backboneLayers, headLayers, randomWeights } from '../engine/backbones.ts';
 import { buildTfjsModel, loadTfjs, type Tfjs } from '../engine/tfjs.ts';
 import { seededRandom } from '../kit/rng.ts';
 import { describeCpu } from '../kit/cpu.ts';
+import { runPeer, torchPython } from './torch-peer.ts';
 
-const run = promisify(execFile);
-const PEER = path.join(path.dirname(new URL(import.meta.url).pathname), 'train_peer.py');
 const CLASSES = 8;
 
 export interface TrainingBenchOptions {
@@ -64,21 +60,10 @@ async function tfjsTraining(tf: Tfjs, o: TrainingBenchOptions, steps: number): P
   }
 }
 
-/** The python3 that has torch (Debian's /usr/bin/python3 first: a pyenv shim may shadow it). */
-async function torchPython(): Promise<string | null> {
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    try {
-      await run(py, ['-c', 'import torch']);
-      return py;
-    } catch {}
-  }
-  return null;
-}
-
 async function pytorchTraining(py: string, o: TrainingBenchOptions): Promise<number> {
-  const args = [PEER, '--height', String(o.height), '--width', String(o.width), '--batch', String(o.batch), '--steps', String(o.steps)];
-  const { stdout } = await run(py, [...args, '--threads', String(o.threads), '--classes', String(CLASSES), '--channels', '16,32,64,128,256']);
-  return (JSON.parse(stdout.trim().split('\n').pop()!) as { imagesPerSecond: number }).imagesPerSecond;
+  const args = ['--height', String(o.height), '--width', String(o.width), '--batch', String(o.batch), '--steps', String(o.steps)];
+  const more = ['--threads', String(o.threads), '--classes', String(CLASSES), '--channels', '16,32,64,128,256'];
+  return (await runPeer<{ imagesPerSecond: number }>(py, 'train_peer.py', [...args, ...more])).imagesPerSecond;
 }
 
 export async function runTrainingBench(o: TrainingBenchOptions, say: (line: string) => void): Promise<TrainingRound[]> {

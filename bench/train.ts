@@ -1,6 +1,6 @@
 // `npm run bench:train`: feature-extraction images/s of a backbone (VGG16 at 224x224 by default)
 // on each engine that loads here: ONNX Runtime at 1 and 2 threads (and all cores when more),
-// then tfjs on its best backend, then int8 against fp32 (bench/int8.ts). Random weights: speed does
+// then tfjs on its best backend, then int8 against fp32 beside PyTorch (bench/int8.ts). Random weights: speed does
 // not depend on their values.
 import os from 'node:os';
 import { loadBackboneWeights } from '../engine/backbone-weights.ts';
@@ -80,7 +80,7 @@ export async function runBenchTrain(o: BenchTrainOptions): Promise<BenchRow[]> {
     }
     if (o.int8Rounds > 0) {
       const { runInt8Bench } = await import('./int8.ts');
-      const int8Opts = { threads: os.availableParallelism(), rounds: o.int8Rounds, warmup: o.warmup, runs: o.runs };
+      const int8Opts = { threads: os.availableParallelism(), rounds: o.int8Rounds, warmup: o.warmup, runs: o.runs, vgg16Peer: o.backbone === 'vgg16' };
       await runInt8Bench(staged.pkg.backboneOnnxPath, { width: o.width, height: o.height }, int8Opts, say);
     }
   } finally {
