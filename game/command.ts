@@ -1,6 +1,8 @@
 // `smashsight synth`: the labelled synthetic dataset, or with --live the same game as a stream.
 import type { Command } from 'commander';
 import { CHARACTERS, COLORS, ORIENTATIONS, STAGES } from './labels.ts';
+import type { GameLook, View } from './scene.ts';
+import { VIEWS } from './scene.ts';
 import { checkNumber, intRange, numberRange, parseList, parseOnOff, parseSize } from '../kit/flags.ts';
 import { UserError } from '../kit/errors.ts';
 
@@ -15,6 +17,7 @@ interface SynthFlags {
   size: string;
   quality: string;
   hud: string;
+  view: string;
   force?: boolean;
   live?: boolean;
   fps: string;
@@ -40,6 +43,7 @@ export function registerSynth(program: Command): void {
     .option('--size <WxH>', 'frame size', '640x480')
     .option('--quality <q>', 'JPEG quality 1-100', '90')
     .option('--hud <on|off>', 'draw the HUD port slots at the bottom', 'on')
+    .option('--view <wide|close>', "the camera's shot: wide (the figure under 10% of the frame) or close (a close-up that follows the player)", 'wide')
     .option('--force', 'write into a non-empty images folder')
     .option('--live', 'stream the game instead of writing a dataset')
     .option('--fps <n>', 'live: frames per second', '30')
@@ -53,8 +57,9 @@ export function registerSynth(program: Command): void {
       const seed = checkNumber('--seed', f.seed, intRange(0, 2 ** 32 - 1));
       const { width, height } = parseSize(f.size, { minWidth: 64, minHeight: 48, max: 4096, even: true });
       const characters = parseList('--characters', f.characters, CHARACTERS);
+      const look: GameLook = { hud: parseOnOff('--hud', f.hud), view: parseView(f.view) };
       if (f.live) {
-        await runLive(f, seed, width, height, characters);
+        await runLive(f, seed, width, height, characters, look);
         return;
       }
       const { generateDataset } = await import('./synth.ts');
@@ -69,7 +74,7 @@ export function registerSynth(program: Command): void {
         orientations: parseList('--orientations', f.orientations, ORIENTATIONS),
         framesPerCombo: checkNumber('--frames-per-combo', f.framesPerCombo, intRange(1, 1000)),
         quality: checkNumber('--quality', f.quality, intRange(1, 100)),
-        hud: parseOnOff('--hud', f.hud),
+        look,
         force: f.force === true,
       });
       process.stdout.write(
@@ -80,7 +85,13 @@ export function registerSynth(program: Command): void {
     });
 }
 
-async function runLive(f: SynthFlags, seed: number, width: number, height: number, characters: string[]): Promise<void> {
+function parseView(text: string): View {
+  const view = VIEWS.find((v) => v === text);
+  if (!view) throw new UserError(`--view '${text}': expected ${VIEWS.join(' or ')}`);
+  return view;
+}
+
+async function runLive(f: SynthFlags, seed: number, width: number, height: number, characters: string[], look: GameLook): Promise<void> {
   const fps = checkNumber('--fps', f.fps, numberRange(1, 240));
   const switchSeconds = checkNumber('--switch-seconds', f.switchSeconds, numberRange(0.1, 86400));
   const seconds = checkNumber('--seconds', f.seconds, numberRange(0, 1e7));
@@ -89,7 +100,7 @@ async function runLive(f: SynthFlags, seed: number, width: number, height: numbe
   if (f.stdout && process.stdout.isTTY) throw new UserError('--stdout writes raw video: pipe it into a program, not a terminal');
   const { startLiveGame } = await import('./live.ts');
   const { runLiveOutput } = await import('./live-output.ts');
-  const game = startLiveGame({ seed, fps, width, height, switchSeconds, characters, timelinePath: f.timeline });
+  const game = startLiveGame({ seed, fps, width, height, switchSeconds, characters, look, timelinePath: f.timeline });
   const stop = (): void => game.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

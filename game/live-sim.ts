@@ -7,7 +7,7 @@
 import type { Character, Color, Stage } from './labels.ts';
 import type { PoseName } from './poses.ts';
 import type { EffectKind } from './effects.ts';
-import type { HudState, SceneSpec, WorldEffect } from './scene.ts';
+import type { GameLook, HudState, SceneSpec, WorldEffect } from './scene.ts';
 import type { Surface } from './stages/camera.ts';
 import { COLORS, STAGES } from './labels.ts';
 import { Rng } from '../kit/rng.ts';
@@ -15,7 +15,7 @@ import { jitteredPose } from './poses.ts';
 import { STAGE_LOOKS } from './stages/index.ts';
 import { FIGURES } from './figures/index.ts';
 import { EFFECT_KINDS } from './effects.ts';
-import { POSE_JITTER, randomEffectSize, randomFraming, randomHud, randomScale, randomView } from './scene.ts';
+import { DEFAULT_LOOK, POSE_JITTER, randomEffectSize, randomFraming, randomHud, randomScale, randomView } from './scene.ts';
 
 const GRAVITY = 1500,
   RUN_SPEED = 260,
@@ -58,6 +58,7 @@ export class LiveSim {
     private readonly roster: readonly Character[],
     private readonly width: number,
     private readonly height: number,
+    private readonly look: GameLook = DEFAULT_LOOK,
   ) {
     this.rng = new Rng(seed);
     this.character = roster[0];
@@ -95,7 +96,7 @@ export class LiveSim {
 
   /** A new camera shot: zoom always (on a switch) or sometimes, framing always. */
   private reframe(newView: boolean): void {
-    if (newView) this.view = randomView(this.rng);
+    if (newView) this.view = randomView(this.rng, this.look.view);
     const fig = FIGURES[this.character];
     const zoom = this.width / this.view;
     this.framing = randomFraming(this.rng, fig.height * 0.5 * zoom, fig.height * zoom, this.width, this.height);
@@ -223,7 +224,7 @@ export class LiveSim {
       camera: { ...this.cam },
       variant: this.variant,
       effects: this.effects,
-      hud: { ...this.hud },
+      hud: this.look.hud ? { ...this.hud } : null,
     };
   }
 }

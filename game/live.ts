@@ -7,6 +7,7 @@ import type { TruthEntry } from '../source/generated.ts';
 import type { Character } from './labels.ts';
 import { CHARACTERS } from './labels.ts';
 import { LiveSim } from './live-sim.ts';
+import type { GameLook } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderScene } from './render.ts';
 
@@ -17,6 +18,8 @@ export interface LiveGameOptions {
   height: number;
   switchSeconds: number;
   characters?: string[];
+  /** HUD and camera shot (default: HUD on, wide). */
+  look?: GameLook;
   timelinePath?: string;
 }
 
@@ -40,7 +43,7 @@ export function startLiveGame(opts: LiveGameOptions): LiveGame {
   for (const c of roster) {
     if (!(CHARACTERS as readonly string[]).includes(c)) throw new Error(`startLiveGame: unknown character '${c}'`);
   }
-  const sim = new LiveSim(opts.seed, roster, opts.width, opts.height);
+  const sim = new LiveSim(opts.seed, roster, opts.width, opts.height, opts.look);
   const raster = new Raster(opts.width, opts.height);
   const timeline: TimelineEntry[] = [];
   const drawn = new Float64Array(DRAWN_REMEMBERED);

@@ -7,6 +7,7 @@ import { CHARACTERS } from './labels.ts';
 import { runLiveOutput } from './live-output.ts';
 import type { TimelineEntry } from './live.ts';
 import { LiveSim } from './live-sim.ts';
+import type { GameLook } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderScene } from './render.ts';
 
@@ -20,6 +21,7 @@ export interface RecordingOptions {
   width?: number;
   height?: number;
   characters?: readonly Character[];
+  look?: GameLook;
 }
 
 export interface RecordedSwitch {
@@ -40,7 +42,7 @@ export interface Recording {
 export async function recordGame(o: RecordingOptions): Promise<Recording> {
   const width = o.width ?? 640;
   const height = o.height ?? 480;
-  const sim = new LiveSim(o.seed, o.characters?.length ? o.characters : CHARACTERS, width, height);
+  const sim = new LiveSim(o.seed, o.characters?.length ? o.characters : CHARACTERS, width, height, o.look);
   const raster = new Raster(width, height);
   const total = Math.round(o.seconds * o.fps);
   // The same clock as the live game: a switch every switchSeconds of game ticks.

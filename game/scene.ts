@@ -72,9 +72,24 @@ export function randomHud(rng: Rng): HudState {
   return { port: PLAYER_PORT, damage: rng.range(0, 1) < 0.15 ? 0 : rng.range(0, 180), stocks: rng.int(1, 5) };
 }
 
-/** Visible world width: mostly a wide shot, sometimes a close-up. */
-export function randomView(rng: Rng): number {
-  return rng.chance(0.1) ? rng.range(320, 520) : rng.range(650, 1300);
+/**
+ * How the camera frames the player: `wide` (mostly a wide shot, sometimes a close-up: the figure is
+ * 10-20 px tall at 128x96) or `close` (always the close-up, as a camera that follows one player:
+ * 20-40 px at 128x96, which a small network trained from scratch can tell apart on a stage it never saw).
+ */
+export type View = 'wide' | 'close';
+export const VIEWS: readonly View[] = ['wide', 'close'];
+
+/** What a frame shows besides its labels: the HUD or not, and the camera's shot. */
+export interface GameLook {
+  hud: boolean;
+  view: View;
+}
+export const DEFAULT_LOOK: GameLook = { hud: true, view: 'wide' };
+
+/** Visible world width for a shot. Both views draw the same numbers, so a seed's other draws stay put. */
+export function randomView(rng: Rng, view: View = 'wide'): number {
+  return rng.chance(0.1) || view === 'close' ? rng.range(320, 520) : rng.range(650, 1300);
 }
 
 /** The character's size jitter (costume/pose proportions vary a little). */
@@ -110,15 +125,15 @@ export function randomFraming(rng: Rng, charW: number, charH: number, width: num
 }
 
 /** A random gameplay frame: mostly small characters, sometimes cut off or behind an effect. */
-export function randomScene(rng: Rng, labels: SceneLabels, width: number, height: number, hud: boolean): SceneSpec {
-  const look = STAGE_LOOKS[labels.stage];
+export function randomScene(rng: Rng, labels: SceneLabels, width: number, height: number, look: GameLook): SceneSpec {
+  const stage = STAGE_LOOKS[labels.stage];
   const action = pickAction(rng);
-  const surface = rng.chance(0.65) ? look.surfaces[0] : rng.pick(look.surfaces);
+  const surface = rng.chance(0.65) ? stage.surfaces[0] : rng.pick(stage.surfaces);
   const fig = FIGURES[labels.character];
   const x = rng.range(surface.x0 + 15, surface.x1 - 15);
   const airborne = action === 'jump' || action === 'tumble';
   const y = surface.y - (airborne ? rng.range(30, 220) : 0);
-  const view = randomView(rng);
+  const view = randomView(rng, look.view);
   const zoom = width / view;
   const viewH = height / zoom;
   const { midX, midY } = randomFraming(rng, fig.height * 0.5 * zoom, fig.height * zoom, width, height);
@@ -151,6 +166,6 @@ export function randomScene(rng: Rng, labels: SceneLabels, width: number, height
     camera: { cx, cy, zoom },
     variant: rng.next(),
     effects,
-    hud: hud ? randomHud(rng) : null,
+    hud: look.hud ? randomHud(rng) : null,
   };
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Character, Color, Orientation, Stage } from './labels.ts';
-import type { SceneLabels } from './scene.ts';
+import type { GameLook, SceneLabels } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderDatasetFrame } from './frame.ts';
 import { formatFrameName } from '../dataset/naming.ts';
@@ -24,7 +24,7 @@ export interface SynthOptions {
   width: number;
   height: number;
   quality: number;
-  hud: boolean;
+  look: GameLook;
   force: boolean;
   /** Progress output; null for none (tests). */
   progress?: NodeJS.WritableStream | null;
@@ -71,7 +71,7 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
     const { labels, n } = jobs[i];
     const r = rasters[slot];
     const t0 = performance.now();
-    renderDatasetFrame(r, o.seed, labels, n, o.hud);
+    renderDatasetFrame(r, o.seed, labels, n, o.look);
     renderMs += performance.now() - t0;
     const file = path.join(imagesDir, labels.character, formatFrameName({ ...labels, number: n }));
     pending[slot] = (async () => {

@@ -5,7 +5,8 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { generateDataset, type SynthOptions } from '../game/synth.ts';
 import { CHARACTERS, COLORS, STAGES, type Character } from '../game/labels.ts';
-import { renderDatasetFrame } from '../game/frame.ts';
+import { datasetScene, renderDatasetFrame } from '../game/frame.ts';
+import { DEFAULT_LOOK, type GameLook } from '../game/scene.ts';
 import { Raster } from '../game/raster.ts';
 import { drawCharacter } from '../game/figures/index.ts';
 import { PALETTES } from '../game/palettes.ts';
@@ -35,7 +36,7 @@ function options(out: string, extra: Partial<SynthOptions> = {}): SynthOptions {
     width: 96,
     height: 72,
     quality: 90,
-    hud: true,
+    look: DEFAULT_LOOK,
     force: false,
     progress: null,
     ...extra,
@@ -104,7 +105,7 @@ describe('synth dataset', () => {
     const r = new Raster(64, 48);
     for (const character of CHARACTERS)
       for (const stage of STAGES) {
-        const meta = renderDatasetFrame(r, 1, { character, color: 'red', stage, orientation: 'left' }, 0, true);
+        const meta = renderDatasetFrame(r, 1, { character, color: 'red', stage, orientation: 'left' }, 0, DEFAULT_LOOK);
         expect(meta.pixels, `${character}/${stage}`).toBeGreaterThan(0);
       }
   });
@@ -123,7 +124,7 @@ describe('scenes', () => {
     const metas = [];
     for (let i = 0; i < 160; i++) {
       const labels = { character: CHARACTERS[i % 8], color: COLORS[i % 4], stage: STAGES[(i >> 3) % 4], orientation: 'right' as const };
-      metas.push(renderDatasetFrame(r, 7, labels, i, true));
+      metas.push(renderDatasetFrame(r, 7, labels, i, DEFAULT_LOOK));
     }
     const small = metas.filter((m) => m.areaFraction < 0.1).length;
     expect(small / metas.length).toBeGreaterThan(0.7);
@@ -134,6 +135,26 @@ describe('scenes', () => {
       expect(b.x >= 0 && b.y >= 0 && b.x + b.w <= 160 && b.y + b.h <= 120).toBe(true);
       expect(m.cutOff).toBe(b.x === 0 || b.y === 0 || b.x + b.w === 160 || b.y + b.h === 120);
     }
+  });
+
+  it('the close view frames the same scenes as a close-up: seeded, the figure bigger, no HUD when off', () => {
+    const r = new Raster(128, 96);
+    const close: GameLook = { hud: false, view: 'close' };
+    const areas = { wide: [] as number[], close: [] as number[] };
+    for (let i = 0; i < 64; i++) {
+      const labels = { character: CHARACTERS[i % 8], color: COLORS[i % 4], stage: STAGES[(i >> 3) % 4], orientation: 'left' as const };
+      const wide = datasetScene(7, labels, i, 128, 96, DEFAULT_LOOK);
+      const near = datasetScene(7, labels, i, 128, 96, close);
+      // only the shot differs: action, pose, effects and stage variant are the same draws
+      expect({ ...near, camera: null, hud: null, effects: near.effects.length }).toEqual({ ...wide, camera: null, hud: null, effects: wide.effects.length });
+      expect(near.hud).toBeNull();
+      expect(128 / near.camera.zoom).toBeLessThanOrEqual(520);
+      expect(datasetScene(7, labels, i, 128, 96, close)).toEqual(near);
+      areas.wide.push(renderScene(r, wide).pixels);
+      areas.close.push(renderScene(r, near).pixels);
+    }
+    const median = (v: number[]): number => v.sort((a, b) => a - b)[v.length >> 1]!;
+    expect(median(areas.close)).toBeGreaterThan(3 * median(areas.wide));
   });
 
   it('a left-facing character is the mirror image of the right-facing one', () => {
@@ -219,6 +240,28 @@ describe('live game', () => {
     expect(metas.filter((m) => m.areaFraction < 0.1).length / metas.length).toBeGreaterThan(0.7);
   });
 
+  it('plays with the HUD off and the close view when asked, the same game otherwise', () => {
+    const W = 160,
+      H = 120;
+    const plain = new LiveSim(5, [...CHARACTERS], W, H);
+    const near = new LiveSim(5, [...CHARACTERS], W, H, { hud: false, view: 'close' });
+    for (let t = 1; t <= 600; t++) {
+      if (t % 120 === 0) {
+        plain.switchCharacter();
+        near.switchCharacter();
+      }
+      plain.step(1 / 30);
+      near.step(1 / 30);
+      if (t % 10) continue;
+      const a = plain.scene(),
+        b = near.scene();
+      expect(b.hud).toBeNull();
+      expect(a.hud).not.toBeNull();
+      expect([b.character, b.stage, b.color]).toEqual([a.character, a.stage, a.color]);
+      expect(W / b.camera.zoom).toBeLessThanOrEqual(560); // eased towards a 320-520 shot
+    }
+  });
+
   it('streams frames of the right size and its timeline switches label', async () => {
     const timelinePath = path.join(tmp(), 'timeline.jsonl');
     const game = startLiveGame({ seed: 3, fps: 30, width: 64, height: 48, switchSeconds: 0.25, timelinePath });
@@ -281,6 +324,9 @@ describe('synth command', () => {
     const size = await run(['--out', out, '--size', '640by480']);
     expect(size.code).not.toBe(0);
     expect(size.stderr).toMatch(/--size '640by480'/);
+    const view = await run(['--out', out, '--view', 'far']);
+    expect(view.code).not.toBe(0);
+    expect(view.stderr).toMatch(/--view 'far': expected wide or close/);
     expect(fs.existsSync(path.join(out, 'images'))).toBe(false);
   });
 });

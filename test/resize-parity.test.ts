@@ -6,6 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderDatasetFrame } from '../game/frame.ts';
+import { DEFAULT_LOOK } from '../game/scene.ts';
 import { Raster } from '../game/raster.ts';
 import { openFrames, type Frame } from '../source/frames.ts';
 import { parseSourceSpec } from '../source/spec.ts';
@@ -38,7 +39,7 @@ describe('one resize for training and serving', () => {
     [224, 224],
   ])('a 640x480 game frame at %ix%i: training and live inputs within 1/255 mean absolute difference', async (width, height) => {
     const raster = new Raster(640, 480);
-    renderDatasetFrame(raster, 3, { character: 'marth', color: 'red', stage: 'yoshis', orientation: 'left' }, 0, true);
+    renderDatasetFrame(raster, 3, { character: 'marth', color: 'red', stage: 'yoshis', orientation: 'left' }, 0, DEFAULT_LOOK);
     const file = path.join(dir, `frame-${width}.jpg`);
     await sharp(Buffer.from(raster.data), { raw: { width: 640, height: 480, channels: 3 } })
       .jpeg({ quality: 90 })
