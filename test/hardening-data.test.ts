@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLI, cli, quickTrainArgs } from './helpers/cli.ts';
 import { imageSplit, randomPackage } from './helpers/training-fixtures.ts';
 import { labelsProblem, readModelPackage } from '../engine/package.ts';
@@ -167,29 +167,41 @@ setTimeout(() => console.log('still running'), 3000);
     expect(fs.readdirSync(root).sort()).toEqual(['images', 'keras', `keras.old-${dead}`, 'x']);
   });
 
-  it('train: Ctrl-C removes its /tmp/ss-backbone-<pid>-* folder; the next run removes a dead run’s', async () => {
-    const root = tmp();
-    for (const split of ['train', 'valid', 'test']) await imageSplit(path.join(root, 'data'), split, ['fox', 'marth'], split === 'train' ? 8 : 2);
-    const stale = path.join(os.tmpdir(), `ss-backbone-${deadPid()}-AbC123`);
-    fs.mkdirSync(stale);
-    fs.writeFileSync(path.join(stale, 'backbone.onnx'), 'x');
-    const args = quickTrainArgs({ data: path.join(root, 'data'), out: path.join(root, 'models'), cache: path.join(root, 'cache'), name: 'long' });
-    const child = spawn(process.execPath, [CLI, ...args, '--epochs', '100000', '--patience', '100000'], { stdio: 'ignore' });
-    const mine = (): string[] => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`ss-backbone-${child.pid}-`));
-    try {
+  for (const when of ['extracting', 'training'] as const)
+    it(`train: Ctrl-C while ${when} removes its /tmp/ss-backbone-<pid>-* folder; the next run removes a dead run’s`, async () => {
+      const root = tmp();
+      for (const split of ['train', 'valid', 'test']) await imageSplit(path.join(root, 'data'), split, ['fox', 'marth'], split === 'train' ? 8 : 2);
+      const stale = path.join(os.tmpdir(), `ss-backbone-${deadPid()}-AbC123`);
+      fs.mkdirSync(stale);
+      fs.writeFileSync(path.join(stale, 'backbone.onnx'), 'x');
+      const args = quickTrainArgs({ data: path.join(root, 'data'), out: path.join(root, 'models'), cache: path.join(root, 'cache'), name: 'long' });
+      // killed outright after 3 minutes whatever happens, and when the test ends even by timing out
+      // (vitest then abandons the test's own finally): one such run lived on for 36 minutes
+      const child = spawn(process.execPath, [CLI, ...args, '--epochs', '100000', '--patience', '100000'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 180_000,
+        killSignal: 'SIGKILL',
+      });
+      onTestFinished(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
+      let out = '';
+      for (const stream of [child.stdout!, child.stderr!])
+        stream.on('data', (c: Buffer) => {
+          out += String(c);
+        });
+      const mine = (): string[] => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`ss-backbone-${child.pid}-`));
       await until(() => mine().length > 0);
       expect(fs.existsSync(stale)).toBe(false);
-      await new Promise((r) => setTimeout(r, 1500)); // into extraction or training
+      // the head's epochs only await settled promises: this case once ran on, ignoring SIGINT
+      if (when === 'training') await until(() => /Epoch 2\//.test(out));
+      else await new Promise((r) => setTimeout(r, 300));
       child.kill('SIGINT');
       const exit = await exitOf(child);
       expect(exit.signal).toBe('SIGINT');
       expect(mine()).toEqual([]);
       expect(fs.existsSync(path.join(root, 'models')) ? fs.readdirSync(path.join(root, 'models')) : []).toEqual([]);
-    } finally {
-      // a failed wait must not leave a 100000-epoch run behind (one ran on for 36 minutes)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-  });
+    });
 });
 
 describe('labels: duplicates and the reserved unknown are refused, naming the file', () => {

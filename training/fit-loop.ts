@@ -4,6 +4,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Tfjs } from '../engine/tfjs.ts';
 import { seededRandom } from '../kit/rng.ts';
+import { eventLoopTurn } from '../kit/event-loop.ts';
 import { EarlyStopping, ReduceLrOnPlateau, formatEpoch, recordEpoch } from './callbacks.ts';
 import type { TrainingHistory } from './callbacks.ts';
 
@@ -69,6 +70,7 @@ export async function predictSource(tf: Tfjs, model: TF.LayersModel, src: BatchS
     const y = model.predict(x) as TF.Tensor;
     out.set((await y.data()) as Float32Array, s * k);
     tf.dispose([x, y]);
+    await eventLoopTurn();
   }
   return out;
 }
@@ -129,6 +131,7 @@ export async function fitModel(
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), k));
       const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
       tf.dispose([x, y]);
+      await eventLoopTurn(); // lets Ctrl-C in
       lossSum += loss * idx.length;
       accSum += acc * idx.length;
     }
