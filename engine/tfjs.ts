@@ -206,14 +206,20 @@ export function buildTfjsModel(tf: Tfjs, layers: LayerSpec[], weights: WeightSet
     if (!hasWeights(spec)) continue;
     const w = weights.get(spec.name);
     if (!w) throw new Error(`no weights for layer ${spec.name}`);
+    // setWeights copies into the layer's variables: the tensors handed to it are ours to free
+    // (kept, they held a second copy of every weight for as long as the process ran).
+    const set = (layer: TF.layers.Layer, values: TF.Tensor[]): void => {
+      layer.setWeights(values);
+      tf.dispose(values);
+    };
     if (parts.length === 1) {
-      parts[0]!.setWeights([tf.tensor(w.kernel, w.kernelShape), tf.tensor1d(w.bias)]);
+      set(parts[0]!, [tf.tensor(w.kernel, w.kernelShape), tf.tensor1d(w.bias)]);
       continue;
     }
     // conv → BN: start from identity statistics, the layer's bias becoming BN's shift.
     const n = w.bias.length;
-    parts[0]!.setWeights([tf.tensor(w.kernel, w.kernelShape)]);
-    parts[1]!.setWeights([tf.ones([n]), tf.tensor1d(w.bias), tf.zeros([n]), tf.ones([n])]);
+    set(parts[0]!, [tf.tensor(w.kernel, w.kernelShape)]);
+    set(parts[1]!, [tf.ones([n]), tf.tensor1d(w.bias), tf.zeros([n]), tf.ones([n])]);
   }
   return model;
 }
