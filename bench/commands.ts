@@ -24,6 +24,7 @@ function registerBench(program: Command): void {
     .option('--batch <list>', 'batch sizes for inference-only timing', '1,8')
     .option('--region <name=x,y,w,h>', 'also time crops for these regions', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--glass', 'also measure capture → paint in headless Chromium (synthetic source, built overlay)')
+    .option('--setups <n>', 'also run n synthetic setups at 30 fps on the one engine, next to one alone (0: skip)', '4')
     .option('--json', 'print one JSON object instead of the table')
     .action(async (flags: Record<string, unknown>) => {
       const { runBenchCommand } = await import('./pipeline.ts');

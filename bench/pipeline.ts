@@ -1,8 +1,10 @@
 // `smashsight bench`: every stage of the live pipeline timed on its own, then end to end, with
 // the model's FLOPs against the measured peak of the same engine so each figure reads as a
 // fraction of what this machine allows.
+import os from 'node:os';
+import { describeCpu } from '../kit/cpu.ts';
 import { UserError } from '../kit/errors.ts';
-import { checkNumber, POSITIVE } from '../kit/flags.ts';
+import { checkNumber, POSITIVE, WHOLE_NUMBER } from '../kit/flags.ts';
 import type { DeviceKind, EngineKind, Precision } from '../engine/engine.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import { readModelPackage } from '../engine/package.ts';
@@ -14,6 +16,7 @@ import { probeSourceSize } from '../server/source-size.ts';
 import type { GlassResult } from './glass.ts';
 import { replayFrames, runEndToEnd, type EndToEnd } from './pipeline-e2e.ts';
 import { modelFlops, onnxPeakGflops, tfjsPeakGflops } from './pipeline-flops.ts';
+import { formatSetups, runSetups, type SetupsReport } from './pipeline-setups.ts';
 import { sampleRegions, timeCapture, timeCrop, timeInference, timeSmoothAndPublish, type InferenceTiming } from './pipeline-stages.ts';
 
 export interface BenchOptions {
@@ -27,9 +30,12 @@ export interface BenchOptions {
   batches: number[];
   regions: RegionSpec[];
   glass: boolean;
+  /** Synthetic setups sharing the engine, next to one alone (0: skip). */
+  setups: number;
 }
 
 export interface BenchReport {
+  machine: { cpu: string; cores: number; flags: string; loadAverage: number };
   model: { dir: string; input: string; gflopsPerFrame: number };
   engine: { name: string; provider: string; threads: number; peakGflops: number; ceilingFps: number };
   capture: { source: string; size: string; fps: number; ffmpegCpu: number | null };
@@ -39,6 +45,7 @@ export interface BenchReport {
   publish: { usPerFrame: number };
   endToEnd: { live: EndToEnd; saturated: EndToEnd & { inferenceFps: number; ratioToInference: number } };
   glass: GlassResult | null;
+  setups: SetupsReport | null;
 }
 
 function log(line: string): void {
@@ -46,6 +53,7 @@ function log(line: string): void {
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const loadAverage = os.loadavg()[0]!;
   const spec = parseSourceSpec(o.source);
   const pkg = await readModelPackage(o.model);
   // As `serve` runs it: in a worker thread, so the end-to-end figures include the overlap it buys.
@@ -92,8 +100,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     log(`end to end, replayed frames twice as fast as the model, alternating with inference alone, ${half.toFixed(0)} s…`);
     const saturatedRun = await runEndToEnd({ ...config, regions: [] }, engine, pkg.labels, half, replayFrames(capture.frames, 2));
     const inferenceFps = saturatedRun.inferenceFps ?? batch1.framesPerSecond;
+    if (o.setups > 1) log(`${o.setups} setups on one engine vs one alone, 4 alternating rounds of ${(half / 2).toFixed(0)} s…`);
+    const setups = o.setups > 1 ? await runSetups(config, engine, pkg.labels, o.setups, half / 2) : null;
     const glass = o.glass ? await (await import('./glass.ts')).measureGlass({ config, engine, labels: pkg.labels, seconds: half, log }) : null;
     return {
+      machine: { cpu: os.cpus()[0]?.model ?? 'cpu', cores: os.availableParallelism(), flags: describeCpu(), loadAverage },
       model: { dir: pkg.dir, input: `${model.width}x${model.height}`, gflopsPerFrame: flops / 1e9 },
       engine: { name: engine.name, provider: engine.provider, threads: engine.threads, peakGflops, ceilingFps },
       capture: { source: o.source, size: `${model.width}x${model.height}`, fps: capture.framesPerSecond, ffmpegCpu: capture.ffmpegCpu },
@@ -103,6 +114,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       publish: { usPerFrame: sp.publishUs },
       endToEnd: { live, saturated: { ...saturatedRun, inferenceFps, ratioToInference: saturatedRun.pairRatio ?? saturatedRun.fpsOut / inferenceFps } },
       glass,
+      setups,
     };
   } finally {
     await engine.dispose();
@@ -119,6 +131,7 @@ export function formatReport(r: BenchReport): string {
     `peak ${f1(e.peakMiB.node)} MiB node, ${f1(e.peakMiB.ffmpeg)} MiB ffmpeg (${pct(e.fpsOut / r.engine.ceilingFps)} of ceiling)`;
   const s = r.endToEnd.saturated;
   return [
+    `machine    ${r.machine.cpu} x${r.machine.cores}, load average ${r.machine.loadAverage.toFixed(2)} at the start; ${r.machine.flags}`,
     `model      ${r.model.dir} ${r.model.input}: ${r.model.gflopsPerFrame.toFixed(3)} GFLOP/frame`,
     `engine     ${r.engine.name} (${r.engine.provider}, ${r.engine.threads} threads): matmul peak ${r.engine.peakGflops.toFixed(0)} GFLOP/s → ceiling ${r.engine.ceilingFps.toFixed(0)} frames/s`,
     `capture    ${r.capture.source} at ${r.capture.size}: ${f1(r.capture.fps)} frames/s (ffmpeg ${f1(r.capture.ffmpegCpu)} cores)`,
@@ -134,6 +147,7 @@ export function formatReport(r: BenchReport): string {
     r.glass
       ? `glass      capture→paint p50/p95/p99 ${f1(r.glass.p50)}/${f1(r.glass.p95)}/${f1(r.glass.p99)} ms (${r.glass.samples} paints); game draw→paint p50/p95 ${f1(r.glass.fromDraw.p50)}/${f1(r.glass.fromDraw.p95)} ms (${r.glass.fromDraw.samples})`
       : 'glass      not measured (--glass)',
+    ...(r.setups ? formatSetups(r.setups) : ['setups     not measured (--setups 0)']),
   ].join('\n');
 }
 
@@ -163,6 +177,7 @@ export async function runBenchCommand(flags: Record<string, unknown>): Promise<v
     batches,
     regions,
     glass: Boolean(flags.glass),
+    setups: flags.setups === undefined ? 0 : checkNumber('--setups', flags.setups, WHOLE_NUMBER),
   });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
 }

@@ -15,9 +15,19 @@ async function serve(flags: ServeFlags, cmd: Command, demo: boolean): Promise<vo
   const token = config.token ? `?token=${encodeURIComponent(config.token)}` : '';
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const shown = wildcard ? `http://localhost:${server.port}` : server.url;
+  const q = (setup?: string): string => {
+    const p = new URLSearchParams();
+    if (setup) p.set('setup', setup);
+    if (config.token) p.set('token', config.token);
+    return p.size ? `?${p.toString()}` : '';
+  };
+  // Several setups: one overlay URL each (the operator page switches between them).
+  const overlays = config.setups?.length
+    ? config.setups.map((s) => `overlay ${s.name}: ${shown}/overlay${q(s.name)}\n`).join('')
+    : `overlay:  ${shown}/overlay${token}   (OBS: Browser source, 1920×1080)\n`;
   process.stdout.write(
     `${demo ? 'smashsight demo: synthetic gameplay → demo model\n' : ''}` +
-      `overlay:  ${shown}/overlay${token}   (OBS: Browser source, 1920×1080)\n` +
+      overlays +
       `operator: ${shown}/operator${token}\n` +
       `state:    ${shown}/api/state   metrics: ${shown}/metrics\n`,
   );

@@ -8,22 +8,28 @@ import type { OverrideBody, Parsed, RegionsBody, State } from './protocol.ts';
 import { contentType, resolveStatic } from './static.ts';
 import { validateUnlockBody, type TshStatus } from './tsh.ts';
 
+/** What one setup answers (the API's per-setup endpoints, chosen with `?setup=`). */
+export interface SetupHandlers {
+  state(): State;
+  setOverride(body: OverrideBody): Parsed<State>;
+  setRegions(body: RegionsBody): Parsed<State>;
+  preview(): Promise<Buffer | null>;
+  /** GET /api/tsh, POST /api/tsh/unlock; absent without --tsh. */
+  tsh?: { status(): TshStatus; unlock(region: string): Parsed<TshStatus> };
+}
+
 export interface HttpHandlers {
   /** Absolute folder of the built pages (dist/overlay). */
   root: string;
   /** Who may read and who may change (server/auth.ts). */
   gate: Gate;
-  state(): State;
-  setOverride(body: OverrideBody): Parsed<State>;
-  setRegions(body: RegionsBody): Parsed<State>;
-  preview(): Promise<Buffer | null>;
+  /** The setup a request's `?setup=` names (null: none named, the first); a string says why there is none. */
+  setup(name: string | null): SetupHandlers | string;
   /** `ok: false` answers 503, so a monitor needs no JSON to tell. */
   health(): { ok: boolean } & Record<string, unknown>;
   metrics(): string;
-  /** GET /api/players (PROTOCOL.md). */
-  players(): unknown;
-  /** GET /api/tsh, POST /api/tsh/unlock; absent without --tsh. */
-  tsh?: { status(): TshStatus; unlock(region: string): Parsed<TshStatus> };
+  /** GET /api/players (PROTOCOL.md): every setup's, or the one `?setup=` names. */
+  players(setup: SetupHandlers | null): unknown;
 }
 
 class HttpError extends Error {
@@ -70,7 +76,12 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-async function mutate<T, R = State>(req: IncomingMessage, h: HttpHandlers, validate: (raw: unknown) => Parsed<T>, apply: (v: T) => Parsed<R>): Promise<R> {
+async function mutate<T, R = State>(
+  req: IncomingMessage,
+  h: Pick<HttpHandlers, 'gate'>,
+  validate: (raw: unknown) => Parsed<T>,
+  apply: (v: T) => Parsed<R>,
+): Promise<R> {
   const refused = refusal(req, h.gate, 'change');
   if (refused) throw new HttpError(refused.status, refused.message);
   // A form or text/plain POST is one a page on another site may send without asking (no CORS
@@ -84,7 +95,7 @@ async function mutate<T, R = State>(req: IncomingMessage, h: HttpHandlers, valid
   return result.value;
 }
 
-function tshOf(h: HttpHandlers): NonNullable<HttpHandlers['tsh']> {
+function tshOf(h: SetupHandlers): NonNullable<SetupHandlers['tsh']> {
   if (!h.tsh) throw new HttpError(404, 'TSH is not configured (start with --tsh and --tsh-map)');
   return h.tsh;
 }
@@ -96,17 +107,26 @@ async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers)
   const method = req.method ?? 'GET';
   const refused = refusal(req, h.gate, 'read');
   if (refused) throw new HttpError(refused.status, refused.message);
-  if (method === 'POST' && path === '/api/override') return json(res, 200, await mutate(req, h, validateOverrideBody, h.setOverride));
-  if (method === 'POST' && path === '/api/regions') return json(res, 200, await mutate(req, h, validateRegionsBody, h.setRegions));
-  if (method === 'POST' && path === '/api/tsh/unlock') return json(res, 200, await mutate(req, h, validateUnlockBody, (b) => tshOf(h).unlock(b.region)));
+  const named = q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get('setup');
+  const setup = (): SetupHandlers => {
+    const s = h.setup(named);
+    if (typeof s === 'string') throw new HttpError(404, s);
+    return s;
+  };
+  if (method === 'POST' && path === '/api/override') return json(res, 200, await mutate(req, h, validateOverrideBody, setup().setOverride));
+  if (method === 'POST' && path === '/api/regions') return json(res, 200, await mutate(req, h, validateRegionsBody, setup().setRegions));
+  if (method === 'POST' && path === '/api/tsh/unlock') {
+    const s = setup();
+    return json(res, 200, await mutate(req, h, validateUnlockBody, (b) => tshOf(s).unlock(b.region)));
+  }
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} ${path} is not supported`);
   switch (path) {
     case '/api/state':
-      return json(res, 200, h.state());
+      return json(res, 200, setup().state());
     case '/api/players':
-      return json(res, 200, h.players());
+      return json(res, 200, h.players(named === null ? null : setup()));
     case '/api/tsh':
-      return json(res, 200, tshOf(h).status());
+      return json(res, 200, tshOf(setup()).status());
     case '/health': {
       const health = h.health();
       return json(res, health.ok ? 200 : 503, health);
@@ -114,7 +134,7 @@ async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers)
     case '/metrics':
       return send(res, 200, 'text/plain; version=0.0.4', h.metrics());
     case '/api/preview.jpg': {
-      const jpeg = await h.preview();
+      const jpeg = await setup().preview();
       if (!jpeg) throw new HttpError(404, 'no frame yet');
       return send(res, 200, 'image/jpeg', jpeg);
     }

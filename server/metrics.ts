@@ -134,38 +134,62 @@ export class Metrics {
     };
   }
 
+  /** Prometheus text for this one (a server with one setup: no setup label, as it always was). */
   prometheus(): string {
-    const lines: string[] = [];
-    const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, samples: string[]): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples);
-    };
-    metric('smashsight_frames_in_total', 'counter', 'Frames delivered by the source.', [`smashsight_frames_in_total ${this.framesIn}`]);
-    metric('smashsight_frames_out_total', 'counter', 'Frames classified and published.', [`smashsight_frames_out_total ${this.framesOut}`]);
-    metric('smashsight_frames_dropped_total', 'counter', 'Frames replaced by a newer one while the engine was busy.', [
-      `smashsight_frames_dropped_total ${this.dropped}`,
-    ]);
-    metric('smashsight_fps', 'gauge', 'Frames per second over the last 3 s.', [
-      `smashsight_fps{direction="in"} ${this.inRate.rate().toFixed(2)}`,
-      `smashsight_fps{direction="out"} ${this.outRate.rate().toFixed(2)}`,
-    ]);
-    metric('smashsight_source_restarts_total', 'counter', 'Times the source was restarted after dying.', [`smashsight_source_restarts_total ${this.restarts}`]);
-    metric('smashsight_clients', 'gauge', 'WebSocket clients connected.', [`smashsight_clients ${this.clients}`]);
-    metric('smashsight_clients_dropped_total', 'counter', 'Clients disconnected for not reading, or for sending too much.', [
-      `smashsight_clients_dropped_total ${this.clientsDropped}`,
-    ]);
-    metric(
-      'smashsight_stage_seconds',
-      'histogram',
-      'Per-stage latency; total is capture to WebSocket send.',
-      STAGES.flatMap((s) => this.stages.get(s)!.render('smashsight_stage_seconds', `stage="${s}"`)),
-    );
-    metric('smashsight_glass_seconds', 'histogram', 'Capture to paint, as reported by pages.', this.glassHist.render('smashsight_glass_seconds', ''));
-    metric(
-      'smashsight_draw_to_paint_seconds',
-      'histogram',
-      'Source draw to paint, where the source stamps its frames (synthetic game).',
-      this.drawToPaintHist.render('smashsight_draw_to_paint_seconds', ''),
-    );
-    return `${lines.join('\n')}\n`;
+    return prometheus([{ metrics: this }]);
   }
+
+  /** Each metric's samples, every one carrying `label` (e.g. setup="a"; '' for none). */
+  families(label: string): Family[] {
+    const l = (extra: string): string => [label, extra].filter(Boolean).join(',');
+    const plain = (name: string, value: number | string, extra = ''): string => `${name}${l(extra) ? `{${l(extra)}}` : ''} ${value}`;
+    return [
+      family('smashsight_frames_in_total', 'counter', 'Frames delivered by the source.', [plain('smashsight_frames_in_total', this.framesIn)]),
+      family('smashsight_frames_out_total', 'counter', 'Frames classified and published.', [plain('smashsight_frames_out_total', this.framesOut)]),
+      family('smashsight_frames_dropped_total', 'counter', 'Frames replaced by a newer one while the engine was busy.', [
+        plain('smashsight_frames_dropped_total', this.dropped),
+      ]),
+      family('smashsight_fps', 'gauge', 'Frames per second over the last 3 s.', [
+        plain('smashsight_fps', this.inRate.rate().toFixed(2), 'direction="in"'),
+        plain('smashsight_fps', this.outRate.rate().toFixed(2), 'direction="out"'),
+      ]),
+      family('smashsight_source_restarts_total', 'counter', 'Times the source was restarted after dying.', [
+        plain('smashsight_source_restarts_total', this.restarts),
+      ]),
+      family('smashsight_clients', 'gauge', 'WebSocket clients connected.', [plain('smashsight_clients', this.clients)]),
+      family('smashsight_clients_dropped_total', 'counter', 'Clients disconnected for not reading, or for sending too much.', [
+        plain('smashsight_clients_dropped_total', this.clientsDropped),
+      ]),
+      family(
+        'smashsight_stage_seconds',
+        'histogram',
+        'Per-stage latency; total is capture to WebSocket send.',
+        STAGES.flatMap((s) => this.stages.get(s)!.render('smashsight_stage_seconds', l(`stage="${s}"`))),
+      ),
+      family('smashsight_glass_seconds', 'histogram', 'Capture to paint, as reported by pages.', this.glassHist.render('smashsight_glass_seconds', label)),
+      family(
+        'smashsight_draw_to_paint_seconds',
+        'histogram',
+        'Source draw to paint, where the source stamps its frames (synthetic game).',
+        this.drawToPaintHist.render('smashsight_draw_to_paint_seconds', label),
+      ),
+    ];
+  }
+}
+
+export interface Family {
+  name: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  help: string;
+  samples: string[];
+}
+
+const family = (name: string, type: Family['type'], help: string, samples: string[]): Family => ({ name, type, help, samples });
+
+/** Prometheus text for several setups' metrics: one HELP/TYPE per metric, a `setup` label on each sample when a setup is named. */
+export function prometheus(entries: { setup?: string; metrics: Metrics }[]): string {
+  const all = entries.map((e) => e.metrics.families(e.setup === undefined ? '' : `setup="${e.setup}"`));
+  const lines: string[] = [];
+  all[0]!.forEach((f, i) => lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...all.flatMap((fs) => fs[i]!.samples)));
+  return `${lines.join('\n')}\n`;
 }

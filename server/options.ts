@@ -8,7 +8,8 @@ import { UserError } from '../kit/errors.ts';
 import { ANY_NUMBER, checkNumber, PORT, POSITIVE, POSITIVE_INT, type NumberRule } from '../kit/flags.ts';
 import { DEVICE_KINDS, ENGINE_KINDS, PRECISIONS, type DeviceKind, type EngineKind, type Precision } from '../engine/engine.ts';
 import { checkBind } from './auth.ts';
-import { parseRegionArg, validateRegions, WHOLE_FRAME, type RegionSpec } from './protocol.ts';
+import { WHOLE_FRAME } from './protocol.ts';
+import { regionList, resolveSetups, splitRegions } from './setup-options.ts';
 import { DEFAULT_SMOOTHING, validateSmoothing } from './store.ts';
 import type { ServeConfig } from './serve.ts';
 import { DEFAULT_STALL_SECONDS } from './source-runner.ts';
@@ -41,6 +42,7 @@ export interface ServeFlags {
   obsUrl: string;
   obsPassword?: string;
   obsText: string[];
+  setup: string[];
   config?: string;
 }
 
@@ -85,6 +87,12 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--obs-url <url>', "OBS's WebSocket server, for --source obs:<name>", DEFAULT_OBS_URL)
     .option('--obs-password <secret>', "OBS's WebSocket password (Tools → WebSocket Server Settings)")
     .option('--obs-text <region=source>', 'write this region\'s shown label into an OBS text source (e.g. p1="P1 Character"); repeatable', collect, [])
+    .option(
+      '--setup <name=spec>',
+      'one setup of several on this server (its own source, regions, smoothing, TSH map); repeatable; prefix a --region, --tsh-map pair or --obs-text with <name>: to give it to one setup',
+      collect,
+      [],
+    )
     .option('--config <file>', 'JSON file with any of these options (camelCase keys); flags override it');
 }
 
@@ -114,6 +122,8 @@ const KEYS = [
   'obsUrl',
   'obsPassword',
   'obsText',
+  'setup',
+  'setups',
 ];
 
 function readConfig(file: string): Record<string, unknown> {
@@ -126,19 +136,6 @@ function readConfig(file: string): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UserError(`${file}: must be a JSON object`);
   for (const k of Object.keys(raw)) if (!KEYS.includes(k)) throw new UserError(`${file}: unknown key "${k}" (known: ${KEYS.join(', ')})`);
   return raw as Record<string, unknown>;
-}
-
-function regionsFrom(where: string, v: unknown): RegionSpec[] {
-  if (!Array.isArray(v)) throw new UserError(`${where}: must be a list of regions`);
-  const specs = v.map((r) => {
-    if (typeof r !== 'string') return r;
-    const p = parseRegionArg(r);
-    if (!p.ok) throw new UserError(`${where}: ${p.error}`);
-    return p.value;
-  });
-  const checked = validateRegions(specs);
-  if (!checked.ok) throw new UserError(`${where}: ${checked.error}`);
-  return checked.value;
 }
 
 function hostNames(where: string, v: unknown): string[] {
@@ -171,7 +168,6 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   const model = str('model');
   const source = str('source');
   if (!model) throw new UserError('--model: required (a model package folder, e.g. models/demo)');
-  if (!source) throw new UserError('--source: required (e.g. synthetic, window:Dolphin, file:clip.mp4)');
   const engine = str('engine') as EngineKind;
   const device = str('device') as DeviceKind;
   const precision = str('precision') as Precision;
@@ -180,7 +176,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   if (!PRECISIONS.includes(precision)) throw new UserError(`precision: must be one of ${PRECISIONS.join(', ')}, got ${precision}`);
   const regionFile = file.regions ?? file.region;
   const regionsWhere = fromCli('region') || regionFile === undefined ? '--region' : `${flags.config}: "${file.regions === undefined ? 'region' : 'regions'}"`;
-  const regions = regionsFrom(regionsWhere, regionsWhere === '--region' ? flags.region : regionFile);
+  const regionItems = { where: regionsWhere, value: regionsWhere === '--region' ? flags.region : regionFile };
   const allowHost = pick('allowHost');
   const allowedHosts = hostNames(allowHost.where, allowHost.value);
   const smoothing = {
@@ -191,9 +187,24 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   };
   const bad = validateSmoothing(smoothing);
   if (bad) throw new UserError(bad);
+  const setupFlags = pick('setup');
+  if (!Array.isArray(setupFlags.value)) throw new UserError(`${setupFlags.where}: must be a list of name=source spec items`);
+  const setups = resolveSetups({
+    flags: { where: setupFlags.where, value: setupFlags.value.map(String) },
+    file: file.setups === undefined || setupFlags.value.length > 0 ? undefined : { where: `${flags.config}: "setups"`, value: file.setups },
+    regions: regionItems,
+    smoothing,
+    tshUrl: pick('tsh'),
+    tshMap: pick('tshMap'),
+    obsText: pick('obsText'),
+  });
+  if (setups && (fromCli('source') || file.source !== undefined))
+    throw new UserError('--source: not with --setup (each setup names its own source: --setup a=dolphin)');
+  if (!setups && !source) throw new UserError('--source: required (e.g. synthetic, window:Dolphin, file:clip.mp4)');
+  const regions = setups ? setups[0]!.regions : regionList(regionsWhere, splitRegions(regionItems, []).common);
   const config: ServeConfig = {
     model: fromRepo(model),
-    source,
+    source: setups ? setups[0]!.source : source!,
     fps: numeric('fps', POSITIVE),
     captureFps: numeric('captureFps', POSITIVE)!,
     stallSeconds: numeric('stallSeconds', POSITIVE)!,
@@ -209,17 +220,21 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
     threads: numeric('threads', POSITIVE_INT),
     smoothing,
     staticRoot: fromRepo(str('static')!),
-    tsh: resolveTsh(
-      pick('tsh'),
-      pick('tshMap'),
-      regions.map((r) => r.name),
-    ),
+    tsh: setups
+      ? undefined
+      : resolveTsh(
+          pick('tsh'),
+          pick('tshMap'),
+          regions.map((r) => r.name),
+        ),
+    setups,
   };
   const obsUrl = pick('obsUrl');
   if (typeof obsUrl.value !== 'string') throw new UserError(`${obsUrl.where}: must be a string`);
   config.obs = { url: checkObsUrl(obsUrl.where, obsUrl.value), password: str('obsPassword') };
   const obsText = pick('obsText');
-  config.obsText = parseObsTextTargets(obsText.where, obsText.value, regions.length ? regions.map((r) => r.name) : [WHOLE_FRAME]);
+  // With several setups each one's OBS texts are its own (setup-options.ts).
+  if (!setups) config.obsText = parseObsTextTargets(obsText.where, obsText.value, regions.length ? regions.map((r) => r.name) : [WHOLE_FRAME]);
   checkBind(config.host, config.token);
   return config;
 }

@@ -2,9 +2,6 @@
 // the WebSocket or the whole state (PROTOCOL.md).
 import type { State } from './protocol.ts';
 
-/** The setup name of a server run without --setup (one source, one set of regions). */
-export const DEFAULT_SETUP = 'default';
-
 export interface Player {
   region: string;
   setup: string;
@@ -19,8 +16,7 @@ export interface PlayersBody {
   players: Player[];
 }
 
-export function players(state: State, locked: (region: string) => boolean, setup = DEFAULT_SETUP): PlayersBody {
-  return {
-    players: state.regions.map((r) => ({ region: r.name, setup, character: r.label, confidence: r.confidence, locked: locked(r.name) })),
-  };
+/** One setup's players; the setup's name comes with its state. */
+export function players(state: State, locked: (region: string) => boolean): Player[] {
+  return state.regions.map((r) => ({ region: r.name, setup: state.setup, character: r.label, confidence: r.confidence, locked: locked(r.name) }));
 }

@@ -11,6 +11,8 @@ export const PROTOCOL_VERSION = 1;
 export const UNKNOWN = 'unknown';
 /** Region name used when no regions are configured: the whole frame is classified. */
 export const WHOLE_FRAME = 'frame';
+/** The setup name of a server run without --setup (one source, one set of regions). */
+export const DEFAULT_SETUP = 'default';
 
 export const LIMITS = {
   /** Largest accepted HTTP JSON body, in bytes (larger → 413). */
@@ -21,6 +23,9 @@ export const LIMITS = {
   clientFrameBytes: 64 * 1024,
   regions: 16,
   regionName: /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/,
+  /** Setup names (--setup), the same rule: they go into URLs and Prometheus labels as they are. */
+  setupName: /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/,
+  setups: 16,
 } as const;
 
 /** A rectangle in source pixel coordinates (the frame as the source delivers it). */
@@ -99,6 +104,10 @@ export interface SmoothingSettings {
 
 export interface State {
   protocol: number;
+  /** The setup this state is of (a page subscribes to one: `/ws?setup=`); `default` without --setup. */
+  setup: string;
+  /** Every setup this server runs, in --setup order (the operator page switches between them). */
+  setups: string[];
   /** Every label the model can output (for override buttons), plus nothing else. */
   labels: string[];
   regions: RegionView[];

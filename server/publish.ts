@@ -44,8 +44,6 @@ const MAX_GLASS_MS = 60_000;
 export interface WsHubOptions {
   metrics: Metrics;
   snapshot: () => State;
-  /** Why an upgrade is refused (answered with that status), or null to accept it. */
-  admit: (req: IncomingMessage) => Refusal | null;
   caps?: Partial<WsCaps>;
 }
 
@@ -68,12 +66,8 @@ export class WsHub {
   private lastLatestAt = -Infinity;
   private readonly captured = new Map<number, { capturedAt: number; drawnAt?: number }>(); // by seq
 
-  constructor(
-    server: Server,
-    private readonly o: WsHubOptions,
-  ) {
+  constructor(private readonly o: WsHubOptions) {
     this.caps = { ...DEFAULT_CAPS, ...o.caps };
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.drainTimer = setInterval(() => this.checkStale(), 100);
     this.drainTimer.unref();
   }
@@ -149,18 +143,8 @@ export class WsHub {
     this.wss.close();
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    const refused = this.o.admit(req);
-    if (refused) {
-      const reason = refused.status === 401 ? 'Unauthorized' : 'Forbidden';
-      socket.end(`HTTP/1.1 ${refused.status} ${reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused.message}\n`);
-      return;
-    }
+  /** An upgrade request already admitted for this hub (routeUpgrades below picks the hub). */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
   }
 
@@ -264,4 +248,23 @@ export class WsHub {
       }
     }
   }
+}
+
+/**
+ * Upgrades on the server's one port: only /ws, only for a client `admit` lets in, and to the hub
+ * of the setup its `?setup=` names (`find` says why there is none: answered 404).
+ */
+export function routeUpgrades(server: Server, admit: (req: IncomingMessage) => Refusal | null, find: (setup: string | null) => WsHub | string): void {
+  const answer = (socket: Duplex, status: number, reason: string, text = ''): void => {
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text && `${text}\n`}`);
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') return answer(socket, 404, 'Not Found');
+    const refused = admit(req);
+    if (refused) return answer(socket, refused.status, refused.status === 401 ? 'Unauthorized' : 'Forbidden', refused.message);
+    const hub = find(url.searchParams.get('setup'));
+    if (typeof hub === 'string') return answer(socket, 404, 'Not Found', hub);
+    hub.accept(req, socket, head);
+  });
 }

@@ -1,5 +1,6 @@
-// `smashsight serve`, wired: source → prepare → engine → smooth → publish, one state store, HTTP
-// and WebSocket on one port. Engine and frame source are injectable (tests pass fakes).
+// `smashsight serve`, wired: one engine, one setup per --setup (or one named `default`), each its
+// own source → prepare → engine → smooth → publish (setup.ts); HTTP and WebSocket on one port,
+// `?setup=` choosing whose. Engine and frame source are injectable (tests pass fakes).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -7,20 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { UserError } from '../kit/errors.ts';
 import type { DeviceKind, Engine, EngineKind, Precision } from '../engine/engine.ts';
 import type { FrameSourceOptions } from '../source/frames.ts';
-import { isLiveSource, parseSourceSpec } from '../source/spec.ts';
+import { parseSourceSpec } from '../source/spec.ts';
 import { checkBind, refusal, type Gate } from './auth.ts';
-import { Controls } from './controls.ts';
+import { EngineQueue } from './engine-queue.ts';
 import { createHandler } from './http.ts';
-import { Metrics } from './metrics.ts';
-import { Pipeline } from './pipeline.ts';
-import { PrepareStage } from './prepare.ts';
-import { Preview } from './preview.ts';
-import { checkRegionsFit, type RegionSpec, type SmoothingSettings, type SourceStatus } from './protocol.ts';
-import { WsHub, type WsCaps } from './publish.ts';
-import { DEFAULT_STALL_SECONDS, SourceRunner, type OpenFrames, type ProbeSize } from './source-runner.ts';
-import { StateStore, type PredictionUpdate } from './store.ts';
-import { players } from './players.ts';
-import { TshFeeder } from './tsh.ts';
+import { prometheus, type Metrics } from './metrics.ts';
+import { DEFAULT_SETUP, type RegionSpec, type SmoothingSettings, type SourceStatus } from './protocol.ts';
+import { routeUpgrades, type WsCaps, type WsHub } from './publish.ts';
+import { Setup, type SetupConfig } from './setup.ts';
+import { DEFAULT_STALL_SECONDS, type OpenFrames, type ProbeSize, type SourceRunner } from './source-runner.ts';
+import type { StateStore } from './store.ts';
 import type { TshConfig } from './tsh-map.ts';
 import { DEFAULT_OBS_URL, type ObsConnection } from '../source/obs-connection.ts';
 import type { SourceSpec } from '../source/spec.ts';
@@ -57,6 +54,9 @@ export interface ServeConfig {
   obs?: ObsConnection;
   /** Write these regions' shown labels into OBS text sources (--obs-text). */
   obsText?: ObsTextTarget[];
+  /** Several setups (--setup), each with its own source, regions, smoothing, TSH map and OBS texts;
+   *  then source, regions, tsh and obsText above are not used. Absent: one setup, `default`. */
+  setups?: SetupConfig[];
 }
 
 export interface ServeDeps {
@@ -85,11 +85,16 @@ export interface RunSummary {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The first setup's (the only one without --setup). */
   store: StateStore;
   metrics: Metrics;
   source: SourceRunner;
   hub: WsHub;
+  /** Every setup, in --setup order. */
+  setups: Setup[];
   engine: Engine;
+  /** In front of the engine when there are several setups: their crops batched into one call. */
+  queue: EngineQueue | null;
   /** Resolves when a non-live source (a file played once) has ended and its last frame is out. */
   ended: Promise<RunSummary>;
   /** Resolves once no frame waits for or is in the engine. */
@@ -112,6 +117,13 @@ async function loadEngine(config: ServeConfig, deps: ServeDeps): Promise<{ engin
   return { engine, labels: pkg.labels, model: pkg.dir };
 }
 
+/** The setups to run: --setup's, or the one `default` made of the top-level options. */
+export function setupsOf(config: ServeConfig): SetupConfig[] {
+  if (config.setups?.length) return config.setups;
+  const { source, regions, regionsFrom, smoothing, tsh, obsText } = config;
+  return [{ name: DEFAULT_SETUP, source, regions, regionsFrom, smoothing, tsh, obsText }];
+}
+
 /** Streams and sizes come from ffmpeg, except an `obs:` source's, which come over obs-websocket. */
 async function defaultSource(spec: SourceSpec, config: ServeConfig): Promise<{ open: OpenFrames; probe: ProbeSize }> {
   if (spec.kind === 'obs') {
@@ -131,116 +143,108 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   if (!fs.existsSync(path.join(config.staticRoot, 'overlay.html'))) {
     log(`note: ${config.staticRoot} has no overlay.html: build the pages with \`npm run build\` (the API and WebSocket work without them)`);
   }
-  const spec = parseSourceSpec(config.source);
+  const configs = setupsOf(config);
+  const names = configs.map((c) => c.name);
+  const specs = configs.map((c) => parseSourceSpec(c.source));
   const { engine, labels, model } = await loadEngine(config, deps);
   const started = performance.now();
-  const metrics = new Metrics();
-  const preview = new Preview();
-  const defaults = deps.openFrames && deps.probeSize ? undefined : await defaultSource(spec, config);
-
-  // The frame's path, top to bottom: source → prepare → engine → smooth → publish.
-  const source: SourceRunner = new SourceRunner({
-    spec,
-    specText: config.source,
-    live: isLiveSource(spec),
-    open: deps.openFrames ?? defaults!.open,
-    probe: deps.probeSize ?? defaults!.probe,
-    frameSize: (src) => prepare.frameSize(src),
-    frameOptions: { fps: config.captureFps, ...deps.frameOptions },
-    backoff: deps.backoff,
-    stallMs: (config.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000,
-    firstFrameMs: deps.firstFrameMs,
-    // Regions given at startup must lie inside the frame, as the API's must: one rule, no clamping.
-    checkSize: (size) => {
-      const fit = checkRegionsFit(config.regions, size.width, size.height);
-      return fit.ok ? null : `${config.regionsFrom ?? '--region'}: ${fit.error}`;
-    },
-  });
-  const store = new StateStore({
-    labels,
-    smoothing: config.smoothing,
-    regions: config.regions,
-    metrics,
-    source: () => source.current,
-    engine: { name: engine.name, provider: engine.provider, threads: engine.threads, model, inputWidth: engine.width, inputHeight: engine.height },
-  });
-  const tsh = config.tsh ? new TshFeeder({ config: config.tsh, smoothing: config.smoothing, log }) : null;
-  const obsText = config.obsText?.length
-    ? new (await import('./obs-text.ts')).ObsTextWriter({
-        conn: config.obs ?? { url: DEFAULT_OBS_URL },
-        targets: config.obsText,
-        snapshot: () => store.snapshot(),
-        log,
-      })
-    : null;
-  const prepare = new PrepareStage({
-    model: { width: engine.width, height: engine.height },
-    regions: () => store.regions,
-    sourceSize: () => source.sourceSize,
-  });
+  const obs = config.obs ?? { url: DEFAULT_OBS_URL };
+  // One setup talks to the engine directly, exactly as before; several share it through the queue.
+  const queue = configs.length > 1 ? new EngineQueue(engine) : null;
+  const engineStatus = { name: engine.name, provider: engine.provider, threads: engine.threads, model, inputWidth: engine.width, inputHeight: engine.height };
   const server = http.createServer();
   const gate: Gate = { token: config.token, hosts: [config.host, ...(config.allowedHosts ?? [])] };
-  const hub = new WsHub(server, {
-    metrics,
-    snapshot: () => store.snapshot(),
-    admit: (req) => refusal(req, gate, 'change'),
-    caps: deps.wsCaps,
-  });
-  const pipeline = new Pipeline<PredictionUpdate>(
-    { prepare, engine, smooth: store, publish: tsh ? tsh.after(hub) : hub },
-    { fps: config.fps, metrics, onError: (err) => log(`frame skipped: ${err.message}`) },
-  );
-  source.pipe(pipeline.push, preview.update);
+  const setups: Setup[] = [];
+  for (const [i, c] of configs.entries()) {
+    const defaults = deps.openFrames && deps.probeSize ? undefined : await defaultSource(specs[i]!, config);
+    setups.push(
+      new Setup(c, {
+        setups: names,
+        engine: queue ? { run: (d, n) => queue.run(d, n), width: engine.width, height: engine.height } : engine,
+        engineStatus,
+        labels,
+        open: deps.openFrames ?? defaults!.open,
+        probe: deps.probeSize ?? defaults!.probe,
+        frameOptions: { fps: config.captureFps, ...deps.frameOptions },
+        backoff: deps.backoff,
+        stallMs: (config.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000,
+        firstFrameMs: deps.firstFrameMs,
+        fps: config.fps,
+        obs,
+        hubCaps: deps.wsCaps,
+        log,
+      }),
+    );
+  }
+  const first = setups[0]!;
+  const byName = new Map(setups.map((s) => [s.name, s]));
+  const find = (name: string | null): Setup | string => (name === null ? first : (byName.get(name) ?? `no setup '${name}' (setups: ${names.join(', ')})`));
 
-  // Around the path: source status, the end of a file, the operator's controls, HTTP.
-  const sendStatus = (): void => hub.broadcast({ type: 'status', source: source.current, engine: store.engine, metrics: metrics.summary() });
-  source.on('status', (s) => {
-    metrics.restarts = s.restarts;
-    if (s.state === 'restarting' || s.state === 'stalled') log(`source ${s.spec}: ${s.lastError ?? 'stopped'}; restarting in ${s.retryInMs} ms`);
-    sendStatus();
+  // A non-live source (a file played once) ends the run once every setup's has ended.
+  const ended = Promise.all(
+    setups.map(
+      (s) =>
+        new Promise<SourceStatus>((resolve) => {
+          s.source.on('ended', async (status) => {
+            await s.pipeline.idle();
+            s.sendStatus();
+            resolve(status);
+          });
+        }),
+    ),
+  ).then((statuses) => {
+    const sum = (f: (m: Metrics) => number): number => setups.reduce((n, s) => n + f(s.metrics), 0);
+    const down = statuses.find((st) => st.state === 'down');
+    return {
+      source: down ?? statuses[0]!,
+      framesIn: sum((m) => m.framesIn),
+      framesOut: sum((m) => m.framesOut),
+      dropped: sum((m) => m.dropped),
+      seconds: (performance.now() - started) / 1000,
+    };
   });
-  const ended = new Promise<RunSummary>((resolve) => {
-    source.on('ended', async (s) => {
-      await pipeline.idle();
-      sendStatus();
-      resolve({ source: s, framesIn: metrics.framesIn, framesOut: metrics.framesOut, dropped: metrics.dropped, seconds: (performance.now() - started) / 1000 });
-    });
-  });
-  const controls = new Controls(store, source, hub);
+
+  // Each page subscribes to one setup: /ws?setup=<name> (none named: the first).
+  routeUpgrades(
+    server,
+    (req) => refusal(req, gate, 'change'),
+    (name) => {
+      const s = find(name);
+      return typeof s === 'string' ? s : s.hub;
+    },
+  );
   server.on(
     'request',
     createHandler({
       root: path.resolve(config.staticRoot),
       gate,
-      state: () => store.snapshot(),
-      setOverride: (b) => {
-        const r = controls.setOverride(b);
-        if (r.ok) tsh?.override(b.region, b.label);
-        return r;
+      setup: (name) => {
+        const s = find(name);
+        return typeof s === 'string' ? s : s.handlers;
       },
-      setRegions: (b) => controls.setRegions(b.regions),
-      preview: () => preview.jpeg(source.sourceSize),
       health: () => ({
-        // Not ok while no frames come (a monitor can restart what the server cannot fix itself).
-        ok: !['restarting', 'stalled', 'down'].includes(source.current.state),
-        source: source.current.state,
+        ok: setups.every((s) => s.healthy),
+        source: first.source.current.state,
         engine: engine.name,
-        clients: hub.size,
+        clients: setups.reduce((n, s) => n + s.hub.size, 0),
         uptimeSeconds: Math.round((performance.now() - started) / 1000),
         // TSH down is reported, not unhealthy: frames and the overlay go on without it.
-        ...(tsh && { tsh: tsh.health() }),
+        ...(first.tsh && setups.length === 1 && { tsh: first.tsh.health() }),
+        ...(setups.length > 1 && {
+          setups: Object.fromEntries(setups.map((s) => [s.name, { ok: s.healthy, source: s.source.current.state, ...(s.tsh && { tsh: s.tsh.health() }) }])),
+        }),
       }),
-      metrics: () => metrics.prometheus(),
-      players: () => players(store.snapshot(), (region) => tsh?.lockOf(region) != null),
-      tsh: tsh ?? undefined,
+      // One setup: the metrics as they always were; several: each sample labelled setup="<name>".
+      metrics: () => prometheus(setups.map((s) => ({ setup: setups.length > 1 ? s.name : undefined, metrics: s.metrics }))),
+      players: (one) => ({ players: one ? byName.get(one.state().setup)!.players() : setups.flatMap((s) => s.players()) }),
     }),
   );
+  const stopAll = (): void => {
+    for (const s of setups) s.stop();
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      source.stop();
-      hub.close();
-      tsh?.close();
-      obsText?.close();
+      stopAll();
       void engine.dispose();
       const why = err.code === 'EADDRINUSE' ? 'already in use (pick another with --port)' : err.code === 'EACCES' ? 'not allowed here' : err.message;
       reject(new UserError(`--host ${config.host} --port ${config.port}: ${why}`));
@@ -248,21 +252,29 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  source.start();
-  obsText?.start();
-  const statusTimer = setInterval(sendStatus, 1000);
+  for (const s of setups) await s.start(obs, log);
 
   const close = async (): Promise<void> => {
-    clearInterval(statusTimer);
-    tsh?.close();
-    obsText?.close();
-    source.stop();
-    pipeline.stop();
-    hub.close();
+    stopAll();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await engine.dispose();
   };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${host}:${port}`, port, store, metrics, source, hub, engine, ended, idle: () => pipeline.idle(), close };
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    store: first.store,
+    metrics: first.metrics,
+    source: first.source,
+    hub: first.hub,
+    setups,
+    engine,
+    queue,
+    ended,
+    idle: async () => {
+      await Promise.all(setups.map((s) => s.pipeline.idle()));
+    },
+    close,
+  };
 }

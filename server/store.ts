@@ -5,7 +5,7 @@
 import type { Frame } from '../source/frames.ts';
 import type { Metrics } from './metrics.ts';
 import type { Batch } from './prepare.ts';
-import { PROTOCOL_VERSION, UNKNOWN, WHOLE_FRAME } from './protocol.ts';
+import { DEFAULT_SETUP, PROTOCOL_VERSION, UNKNOWN, WHOLE_FRAME } from './protocol.ts';
 import type {
   EngineStatus,
   Guess,
@@ -29,6 +29,9 @@ export interface StoreOptions {
   engine: EngineStatus;
   metrics: Metrics;
   source: () => SourceStatus;
+  /** This store's setup and every setup of the server (default: the one `default`). */
+  setup?: string;
+  setups?: readonly string[];
 }
 
 export type PredictionUpdate = {
@@ -84,8 +87,11 @@ export class StateStore {
   snapshot(): State {
     const overrides: Record<string, string> = {};
     for (const [k, v] of this.overrides) overrides[k] = v;
+    const setup = this.o.setup ?? DEFAULT_SETUP;
     return {
       protocol: PROTOCOL_VERSION,
+      setup,
+      setups: [...(this.o.setups ?? [setup])],
       labels: [...this.o.labels],
       regions: [...this.slots.values()].map((s) => ({ ...s.view, rect: s.view.rect && { ...s.view.rect }, top: [...s.view.top] })),
       overrides,
@@ -95,7 +101,8 @@ export class StateStore {
       metrics: this.o.metrics.summary(),
       seq: this.seq,
       capturedAt: this.capturedAt,
-      previewUrl: '/api/preview.jpg',
+      // One setup keeps the URL it always had; with several, the query says whose frame.
+      previewUrl: this.o.setups && this.o.setups.length > 1 ? `/api/preview.jpg?setup=${setup}` : '/api/preview.jpg',
     };
   }
 

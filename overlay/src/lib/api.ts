@@ -3,11 +3,12 @@ import type { ErrorBody, OverrideBody, RegionSpec, RegionsBody, State } from '..
 
 export type ApiResult = { ok: true; state: State } | { ok: false; error: string };
 
-async function post(path: string, body: OverrideBody | RegionsBody, token: string | null): Promise<ApiResult> {
+async function post(path: string, body: OverrideBody | RegionsBody, token: string | null, setup?: string): Promise<ApiResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
+  const url = setup ? `${path}?setup=${encodeURIComponent(setup)}` : path;
   try {
-    const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
+    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
     if (res.ok) return { ok: true, state: (await res.json()) as State };
     const err = (await res.json().catch(() => ({ error: res.statusText }))) as ErrorBody;
     return { ok: false, error: `${path}: ${res.status} ${err.error}` };
@@ -16,6 +17,8 @@ async function post(path: string, body: OverrideBody | RegionsBody, token: strin
   }
 }
 
-export const postOverride = (region: string, label: string | null, token: string | null): Promise<ApiResult> => post('/api/override', { region, label }, token);
+/** `setup`: the setup the page shows (the server's first when undefined). */
+export const postOverride = (region: string, label: string | null, token: string | null, setup?: string): Promise<ApiResult> =>
+  post('/api/override', { region, label }, token, setup);
 
-export const postRegions = (regions: RegionSpec[], token: string | null): Promise<ApiResult> => post('/api/regions', { regions }, token);
+export const postRegions = (regions: RegionSpec[], token: string | null, setup?: string): Promise<ApiResult> => post('/api/regions', { regions }, token, setup);

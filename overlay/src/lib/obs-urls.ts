@@ -5,9 +5,11 @@ export interface ObsVariant {
   url: string;
 }
 
-export function obsVariants(origin: string, regionNames: string[], token: string | null): ObsVariant[] {
+/** `setup`: with several setups on the server, every URL names the one the operator page shows. */
+export function obsVariants(origin: string, regionNames: string[], token: string | null, setup?: string): ObsVariant[] {
   const url = (query: string): string => {
     const q = new URLSearchParams(query);
+    if (setup) q.set('setup', setup);
     if (token) q.set('token', token);
     const s = q.toString();
     return `${origin}/overlay${s ? `?${s}` : ''}`;

@@ -20,6 +20,8 @@ export interface OverlayParams {
   fadeMs: number;
   hideUnknown: boolean;
   token: string | null;
+  /** The server's setup to show (`?setup=`); undefined: the server's first (the only one without --setup). */
+  setup?: string;
   errors: string[];
 }
 
@@ -72,10 +74,18 @@ function regionList(values: string[], errors: string[]): string[] {
   return out;
 }
 
+/** `?setup=`: a name as the server's --setup takes them; a bad one is reported and none is asked for. */
+export function setupName(raw: string | null, errors: string[]): string | undefined {
+  if (raw === null || raw === '') return undefined;
+  if (REGION_NAME.test(raw)) return raw;
+  errors.push(`setup=${raw}: expected letters, digits or '-'`);
+  return undefined;
+}
+
 export function parseOverlayParams(search: string): OverlayParams {
   const q = new URLSearchParams(search);
   const errors: string[] = [];
-  const known = new Set(['region', 'layout', 'position', 'confidence', 'theme', 'scale', 'fade', 'hideUnknown', 'token']);
+  const known = new Set(['region', 'layout', 'position', 'confidence', 'theme', 'scale', 'fade', 'hideUnknown', 'token', 'setup']);
   for (const key of new Set(q.keys())) if (!known.has(key)) errors.push(`${key}: unknown parameter`);
   const layout = oneOf('layout', q.get('layout'), LAYOUTS, DEFAULTS.layout, errors);
   return {
@@ -88,6 +98,7 @@ export function parseOverlayParams(search: string): OverlayParams {
     fadeMs: Math.round(number('fade', q.get('fade'), 0, 5000, DEFAULTS.fadeMs, errors)),
     hideUnknown: flag('hideUnknown', q.get('hideUnknown'), DEFAULTS.hideUnknown, errors),
     token: q.get('token') || null,
+    setup: setupName(q.get('setup'), errors),
     errors,
   };
 }

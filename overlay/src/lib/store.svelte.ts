@@ -31,6 +31,12 @@ export class Store {
   /** Opens the page's connection (reconnecting forever) and feeds every message to apply(). */
   connect(url: string): void {
     this.client?.close();
+    // Another setup's connection (the operator switched): nothing of the old one may show.
+    if (this.client) {
+      this.state = null;
+      this.history = [];
+      this.connection = 'connecting';
+    }
     this.client = connectWs(url, { message: (msg) => this.apply(msg), lost: () => this.lost() });
   }
 
@@ -159,9 +165,13 @@ const PING_EVERY_MS = 2000;
 /** No message (not even a pong) for this long → the server is gone even if TCP did not say so. */
 const SILENCE_MS = 6000;
 
-export function wsUrl(loc: Location, token: string | null): string {
+/** The page's /ws URL; `setup` subscribes to one of the server's setups (none: its first). */
+export function wsUrl(loc: Location, token: string | null, setup?: string): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  const q = new URLSearchParams();
+  if (token) q.set('token', token);
+  if (setup) q.set('setup', setup);
+  const query = q.size ? `?${q.toString()}` : '';
   return `${scheme}//${loc.host}/ws${query}`;
 }
 

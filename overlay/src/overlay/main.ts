@@ -8,7 +8,7 @@ const params = parseOverlayParams(location.search);
 for (const error of params.errors) console.error(`smashsight overlay: ${error}`);
 
 const store = new Store();
-store.connect(wsUrl(location, params.token));
+store.connect(wsUrl(location, params.token, params.setup));
 
 const target = document.getElementById('app');
 if (!target) throw new Error('overlay.html lacks #app');
