@@ -24,7 +24,7 @@ export interface EndToEnd {
   /** CPU cores busy on average: this process, and ffmpeg (null without a child). */
   cpu: { node: number; ffmpeg: number | null };
   peakMiB: { node: number; ffmpeg: number | null };
-  /** Replay runs: inference alone (batch 1) in the interleaved windows, frames/s. */
+  /** Replay runs: inference alone in the interleaved windows, frames/s (a frame is one batch of its region crops). */
   inferenceFps?: number;
   /** Replay runs: median over window pairs of pipeline fps / inference-alone fps. */
   pairRatio?: number;
@@ -87,8 +87,10 @@ async function interleave(
   engine: Engine,
   replay: Replay,
   seconds: number,
+  crops: number,
 ): Promise<{ pipelineSeconds: number; inferenceFps: number; pairRatio: number }> {
-  const data = new Uint8Array(engine.height * engine.width * 3).fill(90);
+  // one live frame is one engine run of all its region crops: inference alone runs that batch
+  const data = new Uint8Array(crops * engine.height * engine.width * 3).fill(90);
   let pipelineSeconds = 0;
   let inferFrames = 0;
   let inferSeconds = 0;
@@ -105,7 +107,7 @@ async function interleave(
     t = performance.now();
     let n = 0;
     while (performance.now() - t < WINDOW_MS) {
-      await engine.run(data, 1);
+      await engine.run(data, crops);
       n++;
     }
     const inferSec = (performance.now() - t) / 1000;
@@ -153,7 +155,7 @@ export async function runEndToEnd(config: ServeConfig, engine: Engine, labels: s
     const start = { t: performance.now(), in: m.framesIn, out: m.framesOut, dropped: m.dropped, cpu: process.cpuUsage(), lat: latencies.length };
     const pid = server.source.stream?.pid;
     const ff0 = procCpuSeconds(pid);
-    const split = replay ? await interleave(server, engine, replay, seconds) : null;
+    const split = replay ? await interleave(server, engine, replay, seconds, Math.max(1, config.regions.length)) : null;
     if (!split) await sleep(seconds * 1000);
     const wall = (performance.now() - start.t) / 1000;
     const busy = split ? split.pipelineSeconds : wall;
