@@ -15,6 +15,7 @@ import { Command } from 'commander';
 import { addServeOptions, resolveServeConfig, type ServeFlags } from '../server/options.ts';
 import type { ServeConfig } from '../server/serve.ts';
 import { tempDir } from './helpers/server.ts';
+import { parseOverlayParams } from '../overlay/src/lib/params.ts';
 
 const LABELS = [...LABELS_DEFAULT];
 const RED = LABELS[0]!;
@@ -203,6 +204,10 @@ describe('several setups in one server', () => {
       const other = await openPage(browser, `${srv.url}/overlay?setup=a`, errors);
       await expect.poll(() => other.locator('.card[data-region="p1"]').getAttribute('data-label'), { timeout: 15_000 }).toBe(RED);
       expect(await other.locator('.card').count()).toBe(1);
+      // A setup the server has not: refused, so nothing shows (never the first setup's labels).
+      const none = await openPage(browser, `${srv.url}/overlay?setup=zz`, errors);
+      await expect.poll(() => none.locator('main').getAttribute('data-connection'), { timeout: 15_000 }).toBe('lost');
+      expect(await none.locator('.card').count()).toBe(0);
 
       const op = await openPage(browser, `${srv.url}/operator?setup=a`, errors);
       const nav = op.locator('[data-testid="setups"] button');
@@ -218,6 +223,14 @@ describe('several setups in one server', () => {
       await browser.close();
     }
   }, 60_000);
+});
+
+describe("the overlay's ?setup= parameter", () => {
+  it('is passed on as given; a malformed name is reported and still asked for (the server refuses it)', () => {
+    expect(parseOverlayParams('?setup=b')).toMatchObject({ setup: 'b', errors: [] });
+    expect(parseOverlayParams('')).not.toHaveProperty('setup', expect.anything());
+    expect(parseOverlayParams('?setup=a_b')).toMatchObject({ setup: 'a_b', errors: ["setup=a_b: expected letters, digits or '-'"] });
+  });
 });
 
 describe('one setup, no --setup', () => {

@@ -74,12 +74,14 @@ function regionList(values: string[], errors: string[]): string[] {
   return out;
 }
 
-/** `?setup=`: a name as the server's --setup takes them; a bad one is reported and none is asked for. */
+/**
+ * `?setup=`: a name as the server's --setup takes them. A bad one is reported and still asked for,
+ * so the server refuses it: falling back to the first setup would show another setup's labels.
+ */
 export function setupName(raw: string | null, errors: string[]): string | undefined {
   if (raw === null || raw === '') return undefined;
-  if (REGION_NAME.test(raw)) return raw;
-  errors.push(`setup=${raw}: expected letters, digits or '-'`);
-  return undefined;
+  if (!REGION_NAME.test(raw)) errors.push(`setup=${raw}: expected letters, digits or '-'`);
+  return raw;
 }
 
 export function parseOverlayParams(search: string): OverlayParams {
