@@ -23,7 +23,7 @@ async function serve(flags: ServeFlags, cmd: Command, demo: boolean): Promise<vo
   };
   // Several setups: one overlay URL each (the operator page switches between them).
   const overlays = config.setups?.length
-    ? config.setups.map((s) => `overlay ${s.name}: ${shown}/overlay${q(s.name)}\n`).join('')
+    ? config.setups.map((s) => `overlay:  ${shown}/overlay${q(s.name)}   (setup ${s.name}; OBS: Browser source, 1920×1080)\n`).join('')
     : `overlay:  ${shown}/overlay${token}   (OBS: Browser source, 1920×1080)\n`;
   process.stdout.write(
     `${demo ? 'smashsight demo: synthetic gameplay → demo model\n' : ''}` +

@@ -16,6 +16,8 @@ import { addServeOptions, resolveServeConfig, type ServeFlags } from '../server/
 import type { ServeConfig } from '../server/serve.ts';
 import { tempDir } from './helpers/server.ts';
 import { parseOverlayParams } from '../overlay/src/lib/params.ts';
+import { startCliServer } from './helpers/cli-server.ts';
+import { EngineQueue } from '../server/engine-queue.ts';
 
 const LABELS = [...LABELS_DEFAULT];
 const RED = LABELS[0]!;
@@ -356,5 +358,70 @@ describe("--setup and the config file's setups", () => {
     expect(errorOf([], { setups: [{ name: 'a', source: 'dolphin', ema: 2 }] })).toMatch(/"setups"\[0\]\.smoothing: --ema must be in/);
     expect(errorOf([], { setups: [{ name: 'a', source: 'dolphin', regions: ['p1=1,2'] }] })).toMatch(/"setups"\[0\]\.regions: .*expected name=x,y,w,h/);
     expect(errorOf([], { setups: {} })).toMatch(/smashsight\.json: "setups": must be a list of setups/);
+  });
+});
+
+describe('smashsight serve --setup, as a user runs it', () => {
+  it('prints one overlay URL per setup and serves each setup with its own regions', async () => {
+    const config = path.join(tempDir(), 'smashsight.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        setups: [
+          { name: 'main', source: 'synthetic:1', regions: ['p1=0,0,320,240'], holdMs: 200 },
+          { name: 'side', source: 'synthetic:2' },
+        ],
+      }),
+    );
+    const cli = await startCliServer(['serve', '--model', 'models/demo', '--port', '0', '--capture-fps', '10', '--config', config]);
+    try {
+      await expect.poll(() => cli.output().match(/^overlay: {2}http:\/\/\S+\/overlay\?setup=(main|side) /gm)?.length ?? 0).toBe(2);
+      const state = async (s: string): Promise<State> => (await (await fetch(`${cli.url}/api/state?setup=${s}`)).json()) as State;
+      const [main, side] = [await state('main'), await state('side')];
+      expect(main).toMatchObject({ setup: 'main', setups: ['main', 'side'], smoothing: { holdMs: 200 }, source: { spec: 'synthetic:1' } });
+      expect(main.regions.map((r) => r.name)).toEqual(['p1']);
+      expect(side).toMatchObject({ setup: 'side', smoothing: { holdMs: 300 }, source: { spec: 'synthetic:2' } });
+      expect(side.regions.map((r) => r.name)).toEqual(['frame']);
+      await expect.poll(async () => (await state('side')).seq !== null && (await state('main')).seq !== null, { timeout: 30_000 }).toBe(true);
+    } finally {
+      cli.proc.kill('SIGTERM');
+      await cli.exited;
+    }
+  }, 90_000);
+});
+
+describe('the engine queue in front of the one engine', () => {
+  it('runs a lone request at once, the ones that came meanwhile as one batch, each getting its rows; a failed call fails only its own requests', async () => {
+    const calls: number[][] = [];
+    let fail = false;
+    let release: () => void = () => {};
+    const engine = {
+      outputSize: 2,
+      async run(data: Uint8Array, n: number): Promise<Float32Array> {
+        if (data.length !== n) throw new Error(`${data.length} bytes for ${n} items`);
+        calls.push([...data]);
+        await new Promise<void>((r) => (release = r));
+        if (fail) throw new Error('engine down');
+        return Float32Array.from([...data].flatMap((v) => [v, -v]));
+      },
+    };
+    const q = new EngineQueue(engine);
+    const first = q.run(Uint8Array.from([1]), 1);
+    const second = q.run(Uint8Array.from([2, 3]), 2);
+    const third = q.run(Uint8Array.from([4]), 1);
+    expect(calls).toEqual([[1]]);
+    release();
+    expect([...(await first)]).toEqual([1, -1]);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1], [2, 3, 4]]);
+    fail = true;
+    release();
+    await expect(second).rejects.toThrow('engine down');
+    await expect(third).rejects.toThrow('engine down');
+    fail = false;
+    const after = q.run(Uint8Array.from([5]), 1);
+    release();
+    expect([...(await after)]).toEqual([5, -5]);
+    expect({ calls: q.calls, items: q.items }).toEqual({ calls: 3, items: 5 });
   });
 });
