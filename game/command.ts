@@ -18,6 +18,7 @@ interface SynthFlags {
   quality: string;
   hud: string;
   view: string;
+  recolor: string;
   force?: boolean;
   live?: boolean;
   fps: string;
@@ -44,6 +45,7 @@ export function registerSynth(program: Command): void {
     .option('--quality <q>', 'JPEG quality 1-100', '90')
     .option('--hud <on|off>', 'draw the HUD port slots at the bottom', 'on')
     .option('--view <wide|close>', "the camera's shot: wide (the figure under 10% of the frame) or close (a close-up that follows the player)", 'wide')
+    .option('--recolor <share>', 'share of frames (0-1) whose stage is repainted in random colours: training variety, the character keeps its own', '0')
     .option('--force', 'write into a non-empty images folder')
     .option('--live', 'stream the game instead of writing a dataset')
     .option('--fps <n>', 'live: frames per second', '30')
@@ -57,7 +59,7 @@ export function registerSynth(program: Command): void {
       const seed = checkNumber('--seed', f.seed, intRange(0, 2 ** 32 - 1));
       const { width, height } = parseSize(f.size, { minWidth: 64, minHeight: 48, max: 4096, even: true });
       const characters = parseList('--characters', f.characters, CHARACTERS);
-      const look: GameLook = { hud: parseOnOff('--hud', f.hud), view: parseView(f.view) };
+      const look: GameLook = { hud: parseOnOff('--hud', f.hud), view: parseView(f.view), recolor: checkNumber('--recolor', f.recolor, numberRange(0, 1)) };
       if (f.live) {
         await runLive(f, seed, width, height, characters, look);
         return;
@@ -95,6 +97,7 @@ async function runLive(f: SynthFlags, seed: number, width: number, height: numbe
   const fps = checkNumber('--fps', f.fps, numberRange(1, 240));
   const switchSeconds = checkNumber('--switch-seconds', f.switchSeconds, numberRange(0.1, 86400));
   const seconds = checkNumber('--seconds', f.seconds, numberRange(0, 1e7));
+  if (look.recolor) throw new UserError('--recolor: for dataset frames only, not with --live');
   const outputs = [f.window !== undefined, f.output !== undefined, f.stdout === true].filter(Boolean).length;
   if (outputs !== 1) throw new UserError('synth --live: choose exactly one of --window <title>, --output <url|file>, --stdout');
   if (f.stdout && process.stdout.isTTY) throw new UserError('--stdout writes raw video: pipe it into a program, not a terminal');

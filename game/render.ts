@@ -8,6 +8,7 @@ import { STAGE_LOOKS } from './stages/index.ts';
 import { drawCharacter } from './figures/index.ts';
 import { drawEffect } from './effects.ts';
 import { drawHud } from './hud.ts';
+import { recolor } from './backdrop.ts';
 import { PALETTES } from './palettes.ts';
 import { sx, sy } from './stages/camera.ts';
 
@@ -34,6 +35,7 @@ export function renderScene(r: Raster, s: SceneSpec): SceneMeta {
   r.resetMask();
   look.background(r, cam, s.variant);
   look.platforms(r, cam);
+  if (s.backdrop) recolor(r, s.backdrop);
   r.mark = MARK_CHARACTER;
   drawCharacter(r, s.character, PALETTES[s.color], s.action, s.pose, {
     x: sx(cam, s.x),

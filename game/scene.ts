@@ -9,6 +9,8 @@ import { jitteredPose } from './poses.ts';
 import { FIGURES } from './figures/index.ts';
 import { STAGE_LOOKS } from './stages/index.ts';
 import { EFFECT_KINDS } from './effects.ts';
+import type { Backdrop } from './backdrop.ts';
+import { randomBackdrop } from './backdrop.ts';
 
 /** An effect on the screen: the same fields the renderer draws (effects.ts). */
 export type WorldEffect = Effect;
@@ -32,6 +34,8 @@ export interface SceneSpec {
   effects: WorldEffect[];
   /** The character's HUD port (1-4) or null for no HUD. */
   hud: HudState | null;
+  /** The colour map the stage is repainted through, if any. */
+  backdrop?: Backdrop;
 }
 
 export interface SceneLabels {
@@ -84,6 +88,8 @@ export const VIEWS: readonly View[] = ['wide', 'close'];
 export interface GameLook {
   hud: boolean;
   view: View;
+  /** Share of dataset frames (0-1) whose stage is repainted in random colours (backdrop.ts); never live. */
+  recolor?: number;
 }
 export const DEFAULT_LOOK: GameLook = { hud: true, view: 'wide' };
 
@@ -167,5 +173,7 @@ export function randomScene(rng: Rng, labels: SceneLabels, width: number, height
     variant: rng.next(),
     effects,
     hud: look.hud ? randomHud(rng) : null,
+    // drawn last, so recolouring leaves the rest of a seed's frame as it was
+    ...(look.recolor && rng.chance(look.recolor) ? { backdrop: randomBackdrop(rng) } : {}),
   };
 }

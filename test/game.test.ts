@@ -157,6 +157,41 @@ describe('scenes', () => {
     expect(median(areas.close)).toBeGreaterThan(3 * median(areas.wide));
   });
 
+  it('--recolor repaints the stage of that share of frames and leaves the figure and the other draws alone', () => {
+    const a = new Raster(128, 96),
+      b = new Raster(128, 96);
+    const plain: GameLook = { hud: false, view: 'close' };
+    const all: GameLook = { ...plain, recolor: 1 };
+    let repainted = 0;
+    for (let i = 0; i < 24; i++) {
+      const labels = { character: CHARACTERS[i % 8], color: COLORS[i % 4], stage: STAGES[i % 4], orientation: 'right' as const };
+      const s = datasetScene(3, labels, i, 128, 96, plain);
+      const t = datasetScene(3, labels, i, 128, 96, all);
+      expect(s.backdrop).toBeUndefined();
+      expect(t.backdrop).toBeDefined();
+      expect({ ...t, backdrop: undefined }).toEqual({ ...s, backdrop: undefined });
+      renderScene(a, s);
+      renderScene(b, t);
+      let changed = 0,
+        background = 0;
+      for (let p = 0; p < a.mask.length; p++) {
+        const same = a.data[3 * p] === b.data[3 * p] && a.data[3 * p + 1] === b.data[3 * p + 1] && a.data[3 * p + 2] === b.data[3 * p + 2];
+        if (a.mask[p] === 1) expect(same, `frame ${i} figure pixel ${p}`).toBe(true); // figure only: not under an effect
+        if (a.mask[p] === 0) {
+          background++;
+          if (!same) changed++;
+        }
+      }
+      if (changed > background * 0.5) repainted++;
+    }
+    expect(repainted).toBeGreaterThan(20);
+    const shares = Array.from({ length: 200 }, (_, i) =>
+      datasetScene(3, { character: 'fox', color: 'red', stage: 'yoshis', orientation: 'left' }, i, 64, 48, { ...plain, recolor: 0.5 }),
+    );
+    const share = shares.filter((s) => s.backdrop).length / shares.length;
+    expect(share > 0.35 && share < 0.65, `share ${share}`).toBe(true);
+  });
+
   it('a left-facing character is the mirror image of the right-facing one', () => {
     const W = 200,
       H = 160;
@@ -327,6 +362,9 @@ describe('synth command', () => {
     const view = await run(['--out', out, '--view', 'far']);
     expect(view.code).not.toBe(0);
     expect(view.stderr).toMatch(/--view 'far': expected wide or close/);
+    const recolor = await run(['--out', out, '--recolor', '1.5']);
+    expect(recolor.code).not.toBe(0);
+    expect(recolor.stderr).toMatch(/--recolor: must be a number from 0 to 1/);
     expect(fs.existsSync(path.join(out, 'images'))).toBe(false);
   });
 });
