@@ -18,6 +18,8 @@ import { tempDir } from './helpers/server.ts';
 import { parseOverlayParams } from '../overlay/src/lib/params.ts';
 import { startCliServer } from './helpers/cli-server.ts';
 import { EngineQueue } from '../server/engine-queue.ts';
+import { tshCharacter } from '../server/tsh-map.ts';
+import { startFakeTsh, type FakeTsh } from './helpers/tsh.ts';
 
 const LABELS = [...LABELS_DEFAULT];
 const RED = LABELS[0]!;
@@ -59,8 +61,15 @@ function colourEngine(): Engine & { sizes: number[] } {
 
 const smoothing = { ...DEFAULT_SMOOTHING, holdMs: 100 };
 const colour = (c: string): string => `ffmpeg:-re -f lavfi -i color=c=${c}:size=160x120:rate=10`;
-const SETUPS: SetupConfig[] = [
-  { name: 'a', source: colour('red'), regions: [{ name: 'p1', x: 0, y: 0, w: 80, h: 60 }], smoothing },
+/** a: one region, b: two, c: the whole synthetic frame; a and b feed their own TSH scoreboards. */
+const setupsFor = (tsh: string): SetupConfig[] => [
+  {
+    name: 'a',
+    source: colour('red'),
+    regions: [{ name: 'p1', x: 0, y: 0, w: 80, h: 60 }],
+    smoothing,
+    tsh: { url: tsh, slots: [{ region: 'p1', scoreboard: 1, team: 1, player: 1 }], pollMs: 200 },
+  },
   {
     name: 'b',
     source: colour('blue'),
@@ -69,21 +78,32 @@ const SETUPS: SetupConfig[] = [
       { name: 'q2', x: 80, y: 60, w: 80, h: 60 },
     ],
     smoothing,
+    tsh: {
+      url: tsh,
+      slots: [
+        { region: 'q1', scoreboard: 2, team: 1, player: 1 },
+        { region: 'q2', scoreboard: 2, team: 2, player: 1 },
+      ],
+      pollMs: 200,
+    },
   },
   { name: 'c', source: 'synthetic:3', regions: [], smoothing },
 ];
+const codename = (label: string): string => tshCharacter(label)!.codename;
 
 const predictions = (c: TestClient): PredictionMessage[] => c.messages.filter((m): m is PredictionMessage => m.type === 'prediction');
 const labelsOf = (c: TestClient): LabelMessage[] => c.messages.filter((m): m is LabelMessage => m.type === 'label');
 
 describe('several setups in one server', () => {
   let srv: TestServer;
+  let tsh: FakeTsh;
   let engine: ReturnType<typeof colourEngine>;
   const clients: Record<string, TestClient> = {};
 
   beforeAll(async () => {
     engine = colourEngine();
-    srv = await startTestServer({ setups: SETUPS, readyEngine: engine, labels: LABELS, captureFps: 10 });
+    tsh = await startFakeTsh({ scoreboards: 2 });
+    srv = await startTestServer({ setups: setupsFor(tsh.url), readyEngine: engine, labels: LABELS, captureFps: 10 });
     for (const s of ['a', 'b', 'c']) clients[s] = await connectClient(`${srv.wsUrl}?setup=${s}`);
     // Each setup's own label shows once held (a: red, b: blue); c's frames flow.
     await clients.a!.next('label', (m) => m.label === RED);
@@ -94,6 +114,16 @@ describe('several setups in one server', () => {
   afterAll(async () => {
     for (const c of Object.values(clients)) await c.close();
     await srv?.stop();
+    await tsh?.close();
+  });
+
+  it("each setup feeds its own TSH slots, and /api/tsh?setup= shows only that setup's", async () => {
+    await expect
+      .poll(() => [tsh.shown(1, 1, 1), tsh.shown(2, 1, 1), tsh.shown(2, 2, 1)], { timeout: 15_000 })
+      .toEqual([codename(RED), codename(BLUE), codename(BLUE)]);
+    const b = (await (await fetch(`${srv.url}/api/tsh?setup=b`)).json()) as { slots: { region: string }[] };
+    expect(b.slots.map((s) => s.region)).toEqual(['q1', 'q2']);
+    expect((await fetch(`${srv.url}/api/tsh?setup=c`)).status).toBe(404);
   });
 
   it('each page gets its setup: hello names it and lists every setup; its regions only', async () => {
@@ -133,6 +163,9 @@ describe('several setups in one server', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as State).overrides).toEqual({ q1: OTHER });
     await clients.b!.next('label', (m) => m.region === 'q1' && m.label === OTHER && m.overridden);
+    // The override goes to b's TSH slot for q1 only; a's slot keeps a's character.
+    await expect.poll(() => tsh.shown(2, 1, 1), { timeout: 15_000 }).toBe(codename(OTHER));
+    expect([tsh.shown(1, 1, 1), tsh.shown(2, 2, 1)]).toEqual([codename(RED), codename(BLUE)]);
     // a has no q1: the same override there is refused, naming a's regions.
     const refused = await post('a', { region: 'q1', label: OTHER });
     expect(refused.status).toBe(400);
