@@ -243,6 +243,7 @@ describe('several setups in one server', () => {
       const none = await openPage(browser, `${srv.url}/overlay?setup=zz`, errors);
       await expect.poll(() => none.locator('main').getAttribute('data-connection'), { timeout: 15_000 }).toBe('lost');
       expect(await none.locator('.card').count()).toBe(0);
+      expect(await none.locator('[data-testid="param-errors"]').textContent()).toBe("setup=zz: no setup 'zz' (setups: a, b, c)");
 
       const op = await openPage(browser, `${srv.url}/operator?setup=a`, errors);
       const nav = op.locator('[data-testid="setups"] button');
