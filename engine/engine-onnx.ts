@@ -55,6 +55,17 @@ export async function onnxProviders(): Promise<{ available: string[]; notes: str
   return { available, notes };
 }
 
+function refuseMissing(device: DeviceKind, available: string[], notes: string[]): void {
+  if (device === 'auto' || available.includes(device)) return;
+  throw new UserError(`--device ${device}: not available here (${notes.find((n) => n.startsWith(device)) ?? `available: ${available.join(', ')}`})`);
+}
+
+/** Refuses, in one line and before any work, a device this install of ONNX Runtime cannot run. */
+export async function checkDevice(device: DeviceKind): Promise<void> {
+  const { available, notes } = await onnxProviders();
+  refuseMissing(device, available, notes);
+}
+
 function findFile(dir: string, name: string): boolean {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     if (e.isFile() && e.name === name) return true;
@@ -63,8 +74,11 @@ function findFile(dir: string, name: string): boolean {
   return false;
 }
 
-function sessionOptions(ep: string, threads: number): ort.InferenceSession.SessionOptions {
+function sessionOptions(ep: string, threads: number, arena: boolean): ort.InferenceSession.SessionOptions {
   return {
+    // The memory pattern plans buffers inside the arena; without the arena it has nothing to plan.
+    enableCpuMemArena: arena,
+    enableMemPattern: arena,
     executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
@@ -73,22 +87,18 @@ function sessionOptions(ep: string, threads: number): ort.InferenceSession.Sessi
   };
 }
 
-export async function openOnnxEngine(file: string, o: { height: number; width: number; device: DeviceKind; threads: number }): Promise<Engine> {
+export async function openOnnxEngine(
+  file: string,
+  o: { height: number; width: number; device: DeviceKind; threads: number; arena?: boolean },
+): Promise<Engine> {
   const { available, notes } = await onnxProviders();
-  let candidates: string[];
-  if (o.device === 'auto') {
-    candidates = available;
-  } else {
-    if (!available.includes(o.device)) {
-      throw new UserError(`--device ${o.device}: not available here (${notes.find((n) => n.startsWith(o.device)) ?? `available: ${available.join(', ')}`})`);
-    }
-    candidates = [o.device];
-  }
+  refuseMissing(o.device, available, notes);
+  const candidates = o.device === 'auto' ? available : [o.device];
   let session: ort.InferenceSession | undefined;
   let provider = '';
   for (const ep of candidates) {
     try {
-      session = await ort.InferenceSession.create(file, sessionOptions(ep, o.threads));
+      session = await ort.InferenceSession.create(file, sessionOptions(ep, o.threads, o.arena ?? true));
       provider = ep;
       break;
     } catch (err) {
@@ -137,7 +147,7 @@ export async function openOnnxEngine(file: string, o: { height: number; width: n
 
 export interface WorkerOpen {
   file: string;
-  options: { height: number; width: number; device: DeviceKind; threads: number };
+  options: { height: number; width: number; device: DeviceKind; threads: number; arena?: boolean };
 }
 
 export type ToWorker = { type: 'run'; id: number; frames: ArrayBuffer; n: number } | { type: 'close' };

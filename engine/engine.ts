@@ -30,6 +30,12 @@ export interface EngineOptions {
   precision?: Precision;
   /** ONNX Runtime in a worker thread, so the caller's event loop runs during inference (serve). */
   worker?: boolean;
+  /**
+   * ONNX Runtime's CPU memory arena (default on): it keeps every buffer a run needed for the next
+   * run. Off for one-pass batch jobs (train's extraction and evaluation): VGG16 at batch 16 then
+   * peaks at ~0.45 GB above the weights instead of holding ~0.9 GB for the session's life.
+   */
+  arena?: boolean;
 }
 
 const announced = new Set<string>();

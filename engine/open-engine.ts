@@ -33,7 +33,7 @@ export async function openEngine(pkg: ModelPackage, opts: EngineOptions = {}): P
   const onnxPath = graph === 'backbone' ? pkg.backboneOnnxPath : int8 ? pkg.int8Path! : pkg.onnxPath;
   if (engine === 'onnx') {
     if (!fs.existsSync(onnxPath)) throw new UserError(`${onnxPath}: missing (needed for --graph ${graph})`);
-    const options = { height: pkg.meta.input.height, width: pkg.meta.input.width, device: opts.device ?? 'auto', threads };
+    const options = { height: pkg.meta.input.height, width: pkg.meta.input.width, device: opts.device ?? 'auto', threads, arena: opts.arena ?? true };
     if (opts.worker) {
       const { openWorkerEngine } = await import('./engine-onnx.ts');
       return openWorkerEngine({ file: onnxPath, options });

@@ -10,6 +10,9 @@ import { extractFeatures } from '../training/feature-cache.ts';
 import type { FeatureExtractor, ExtractOptions } from '../training/feature-cache.ts';
 import { openFeatureRows } from '../training/feature-reader.ts';
 import { listSplit } from '../training/split-listing.ts';
+import { decodeImage } from '../training/image-input.ts';
+import { HEAD_DEFAULTS, trainHead } from '../training/head-trainer.ts';
+import { loadTfjs } from '../engine/tfjs.ts';
 import { UserError } from '../kit/errors.ts';
 
 const W = 8;
@@ -242,6 +245,42 @@ describe('feature cache size', () => {
     const rows = await openFeatureRows(half.dir, half.manifest, 0);
     expect(Array.from(await rows.read([3, 0]))).toEqual([...a.slice(3 * rows.rowSize, 4 * rows.rowSize), ...a.slice(0, rows.rowSize)]);
     await rows.close();
+  });
+
+  it('reads the same rows from memory and from the chunk files, across chunks, in any order', async () => {
+    const root = tmp();
+    await makeSplit(root, 9); // 18 rows in chunks of 5: the chunk buffer is reused three times
+    for (const dtype of ['float16', 'float32'] as const) {
+      const o = await options(root, { dtype, cacheRoot: path.join(root, `cache-${dtype}`) });
+      const set = await extractFeatures(o);
+      expect(set.manifest.chunks.map((c) => c.rows)).toEqual([5, 5, 5, 3]);
+      const order = [17, 0, 5, 4, 16, 9, 10, 1, 12];
+      const held = await openFeatureRows(set.dir, set.manifest, 1 << 30);
+      const streamed = await openFeatureRows(set.dir, set.manifest, 0);
+      const a = await held.read(order);
+      expect(Array.from(await streamed.read(order))).toEqual(Array.from(a));
+      // and they are the extractor's own rows (float16: within its rounding)
+      const frames = await Promise.all(order.map((r) => decodeImage(set.manifest.inputs[set.manifest.rowInputs[r]!]!.path, W, H)));
+      const want = await fakeExtractor().run(Buffer.concat(frames), order.length);
+      const tol = dtype === 'float16' ? 2 ** -11 : 0;
+      want.forEach((v, i) => expect(Math.abs(a[i]! - v)).toBeLessThanOrEqual(Math.abs(v) * tol));
+      await Promise.all([held.close(), streamed.close()]);
+    }
+  });
+
+  it('trains the same head from rows held in memory and rows read from disk', async () => {
+    const root = tmp();
+    await makeSplit(root, 8);
+    const set = await extractFeatures(await options(root));
+    const { tf } = await loadTfjs();
+    const cfg = { ...HEAD_DEFAULTS, width: 6, depth: 1, dropout: 0, epochs: 3, batch: 4 }; // tfjs' dropout draws unseeded
+    const weights = async (cap: number): Promise<number[][]> => {
+      const rows = await openFeatureRows(set.dir, set.manifest, cap);
+      const head = await trainHead(tf, rows, rows, [1, 1, 3], 2, cfg, () => {});
+      await rows.close();
+      return [...head.weights.values()].map((w) => [...w.kernel, ...w.bias]);
+    };
+    expect(await weights(0)).toEqual(await weights(1 << 30));
   });
 
   it('says how much it will write, and refuses before any work when the disk cannot hold it', async () => {

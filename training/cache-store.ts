@@ -4,7 +4,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
-import { toHalf } from '../kit/half.ts';
 import { removeOnInterrupt, tempNameFor } from '../kit/temp-files.ts';
 
 export interface CacheChunk {
@@ -81,19 +80,21 @@ export async function writeManifest(dir: string, m: CacheManifest, writer: FileW
   await writeAtomic(dir, MANIFEST, new TextEncoder().encode(JSON.stringify(m)), writer);
 }
 
-/** Appends one chunk of rows and records it in the manifest (chunk first, manifest after). */
+/**
+ * Appends one chunk of rows, already in the entry's dtype (`stored`: rowInputs.length whole rows),
+ * and records it in the manifest (chunk first, manifest after).
+ */
 export async function appendChunk(
   dir: string,
   m: CacheManifest,
-  rows: Float32Array,
+  stored: Uint8Array,
   rowInputs: number[],
   consumedTo: number,
   writer: FileWriter,
 ): Promise<void> {
   const file = chunkName(m.chunks.length);
   if (rowInputs.length > 0) {
-    const stored = m.dtype === 'float16' ? toHalf(rows) : rows;
-    await writeAtomic(dir, file, new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength), writer);
+    await writeAtomic(dir, file, stored, writer);
     m.chunks.push({ file, rows: rowInputs.length });
     m.rowInputs.push(...rowInputs);
   }

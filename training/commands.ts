@@ -121,9 +121,9 @@ function registerTrain(program: Command): void {
     )
     .option(
       '--memory-cap <MB>',
-      'features up to this size are read into memory, larger ones streamed from disk',
+      'cached features up to this size (as stored) are held in memory, larger ones read from disk per batch',
       numberFlag('--memory-cap', POSITIVE_INT),
-      1024,
+      64,
     )
     .action(async (f: TrainFlags) => {
       const { width, height } = parseSize(f.size);

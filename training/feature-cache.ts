@@ -8,6 +8,7 @@ import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { removeStaleTemps } from '../kit/temp-files.ts';
 import { createProgress } from '../kit/progress.ts';
+import { toHalfBits } from '../kit/half.ts';
 import { decodeMany } from './image-input.ts';
 import type { DecodeResult } from './image-input.ts';
 import type { SplitListing } from './split-listing.ts';
@@ -154,7 +155,17 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
   const chunkRows = Math.max(1, o.chunkRows ?? Math.floor(CHUNK_BYTES / (m.rowSize * bytesPerValue(m))));
   const frameBytes = o.model.width * o.model.height * 3;
   const progress = createProgress(o.label ?? 'features', m.inputs.length - m.consumed, log);
-  let rows = new Float32Array(chunkRows * m.rowSize);
+  // One chunk's rows, kept as they are stored (float16: half the bytes of the engine's output) and
+  // reused for every chunk: at most CHUNK_BYTES held, whatever the size of the set.
+  const rowBytes = m.rowSize * bytesPerValue(m);
+  const chunk = new Uint8Array(Math.max(1, Math.min(chunkRows, m.inputs.length - m.consumed)) * rowBytes);
+  const halves = m.dtype === 'float16' ? new Uint16Array(chunk.buffer) : null;
+  const floats = halves ? null : new Float32Array(chunk.buffer);
+  const store = (out: Float32Array, k: number, row: number): void => {
+    const src = out.subarray(k * m.rowSize, (k + 1) * m.rowSize);
+    if (floats) floats.set(src, row * m.rowSize);
+    else for (let j = 0, at = row * m.rowSize; j < src.length; j++) halves![at + j] = toHalfBits(src[j]!);
+  };
   let rowInputs: number[] = [];
   let processed = 0;
   const decode = (start: number): Promise<DecodeResult[]> =>
@@ -185,12 +196,12 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
     good.forEach((j, k) => frames.set((results[j] as { data: Buffer }).data, k * frameBytes));
     const out = good.length > 0 ? await extractor.run(frames, good.length) : new Float32Array(0);
     for (let k = 0; k < good.length; k++) {
-      rows.set(out.subarray(k * m.rowSize, (k + 1) * m.rowSize), rowInputs.length * m.rowSize);
+      store(out, k, rowInputs.length);
       rowInputs.push(start + good[k]);
       if (rowInputs.length === chunkRows) {
         // A chunk only ever ends on a batch boundary when full; rows of this batch past it carry over.
-        await appendChunk(dir, m, rows, rowInputs, k === good.length - 1 ? start + results.length : start + good[k] + 1, writer);
-        rows = new Float32Array(chunkRows * m.rowSize);
+        // written (and awaited) before the buffer takes the next rows
+        await appendChunk(dir, m, chunk, rowInputs, k === good.length - 1 ? start + results.length : start + good[k] + 1, writer);
         rowInputs = [];
       }
     }
@@ -198,7 +209,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<FeatureSet> {
     progress.tick(results.length);
   }
   if (rowInputs.length > 0 || m.consumed < m.inputs.length) {
-    await appendChunk(dir, m, rows.subarray(0, rowInputs.length * m.rowSize), rowInputs, m.inputs.length, writer);
+    await appendChunk(dir, m, chunk.subarray(0, rowInputs.length * rowBytes), rowInputs, m.inputs.length, writer);
   }
   progress.done();
   if (m.rowInputs.length === 0) throw new UserError(`${o.listing.dir}: no readable images left after skipping bad ones`);

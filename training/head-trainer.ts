@@ -52,8 +52,11 @@ export interface Scaling {
   scale: Float32Array;
 }
 
-/** Per-dimension mean and 1/std over all rows (a dimension that never varies gets scale 1). */
-export async function featureScaling(rows: FeatureRows, batch = 512): Promise<Scaling> {
+/**
+ * Per-dimension mean and 1/std over all rows (a dimension that never varies gets scale 1), read
+ * 64 rows at a time: 6 MB of VGG16 rows, not the 51 MB a 512-row batch took.
+ */
+export async function featureScaling(rows: FeatureRows, batch = 64): Promise<Scaling> {
   const d = rows.rowSize;
   const sum = new Float64Array(d);
   const sq = new Float64Array(d);

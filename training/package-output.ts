@@ -104,7 +104,7 @@ async function buildPackageIn(p: PackageInput, dir: string): Promise<{ dir: stri
     onnxPath: path.join(stage, 'model.onnx'),
     backboneOnnxPath: path.join(stage, 'backbone.onnx'),
   };
-  const engine = await openEngine(pkg, { engine: o.engine, threads: o.threads });
+  const engine = await openEngine(pkg, { engine: o.engine, threads: o.threads, arena: false }); // one pass: no arena to keep
   const report = await evaluatePackage(pkg, engine, p.splits.test, { skipBad: o.skipBad }).finally(() => engine.dispose());
   const last = p.history.val_acc.length - 1;
   meta.metrics = {

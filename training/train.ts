@@ -67,7 +67,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         dtype: o.cacheDtype,
         signal: o.signal,
         label: `features ${split}`,
-        openExtractor: async () => (engine ??= await openEngine(staged.pkg, { engine: o.engine, threads: o.threads, graph: 'backbone' })),
+        openExtractor: async () => (engine ??= await openEngine(staged.pkg, { engine: o.engine, threads: o.threads, graph: 'backbone', arena: false })),
       });
     const trainSet = await extract(splits.train, 'train');
     const validSet = await extract(splits.valid, 'valid');
@@ -107,6 +107,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         log,
       );
     }
+    log('package: exporting ONNX and tfjs, then evaluating on the test split');
     const built = await buildPackage({
       opts: o,
       classes,
