@@ -2,11 +2,13 @@
 // (cli/main.ts) registers them from here. Heavy modules load inside the actions.
 import { type Command, Option } from 'commander';
 import type { BackboneName } from '../engine/backbones.ts';
-import { PRECISIONS } from '../engine/engine.ts';
+import { DEVICE_KINDS, type DeviceKind, PRECISIONS } from '../engine/engine.ts';
 import { NON_NEGATIVE, numberFlag, parseSize, POSITIVE, POSITIVE_INT, WHOLE_NUMBER } from '../kit/flags.ts';
 import { DEMO } from '../server/commands.ts';
 import { backboneFlag } from '../training/flags.ts';
 import type { VodBenchOptions } from './vod.ts';
+
+const deviceOption = (): Option => new Option('--device <name>', 'ONNX Runtime execution device').choices([...DEVICE_KINDS]).default('auto');
 
 function registerBench(program: Command): void {
   program
@@ -16,7 +18,7 @@ function registerBench(program: Command): void {
     .option('--source <spec>', 'frame source', DEMO.source)
     .option('--seconds <n>', 'seconds of end-to-end run', '20')
     .option('--engine <name>', 'onnx | tfjs', 'onnx')
-    .option('--device <name>', 'auto | cpu | cuda | dml | coreml | webgpu', 'auto')
+    .addOption(deviceOption())
     .addOption(
       new Option('--precision <p>', 'int8 or fp32 graph (auto: int8 when the package has one and the CPU has VNNI)').choices([...PRECISIONS]).default('auto'),
     )
@@ -39,6 +41,7 @@ function registerBenchTrain(program: Command): void {
       'training speed: feature extraction images/s per engine and threads (VGG16), int8 against fp32, then bn5 trained end to end on tfjs beside PyTorch',
     )
     .option('--backbone <name>', 'feature extraction: vgg16, bn5 or tiny', backboneFlag, 'vgg16')
+    .addOption(deviceOption())
     .option('--size <WxH>', 'feature extraction: input size', '224x224')
     .option('--warmup <n>', 'untimed runs first', numberFlag('--warmup', POSITIVE_INT), 3)
     .option('--runs <n>', 'timed runs (batch 1)', numberFlag('--runs', POSITIVE_INT), 20)
@@ -62,8 +65,11 @@ function registerBenchTrain(program: Command): void {
         trainSteps: number;
         rounds: number;
         features: boolean;
+        device: DeviceKind;
       }) => {
         const os = await import('node:os');
+        const { checkDevice } = await import('../engine/engine-onnx.ts');
+        await checkDevice(f.device); // one line, before minutes of CPU figures
         if (f.features) {
           const { runBenchTrain } = await import('./train.ts');
           await runBenchTrain({ ...f, ...parseSize(f.size) });
@@ -74,6 +80,22 @@ function registerBenchTrain(program: Command): void {
         await runTrainingBench({ ...size, batch: f.trainBatch, steps: f.trainSteps, rounds: f.rounds, threads: os.availableParallelism() }, say);
       },
     );
+}
+
+function registerBenchTrainMemory(program: Command): void {
+  program
+    .command('bench-train-memory')
+    .description("train's peak RSS on two synthetic sets of different size (720 and 7,200 frames), each in its own process, and their ratio")
+    .option('--counts <list>', 'frames per set (multiples of 144)', '720,7200')
+    .option('--backbone <name>', 'vgg16, bn5 or tiny (VGG16 at 224 extracts ~5 frames/s on 2 cores)', backboneFlag, 'tiny')
+    .option('--size <WxH>', 'train --size', '224x224')
+    .option('--epochs <n>', 'train --epochs', numberFlag('--epochs', POSITIVE_INT), 3)
+    .option('--cache <dir>', 'where the synthetic sets are kept between runs', '.cache/bench-train-memory')
+    .action(async (f: { counts: string; backbone: string; size: string; epochs: number; cache: string }) => {
+      const { parseCounts, runTrainMemoryBench } = await import('./train-memory.ts');
+      parseSize(f.size);
+      await runTrainMemoryBench({ ...f, counts: parseCounts(f.counts) }, (line) => void process.stdout.write(`${line}\n`));
+    });
 }
 
 function registerBenchVod(program: Command): void {
@@ -115,6 +137,7 @@ function registerBenchSoak(program: Command): void {
 export function registerBenchCommands(program: Command): void {
   registerBench(program);
   registerBenchTrain(program);
+  registerBenchTrainMemory(program);
   registerBenchSoak(program);
   registerBenchVod(program);
 }

@@ -7,6 +7,8 @@ import argparse, json, time
 import torch
 import torch.nn as nn
 
+from vgg16_torch import vgg16_features
+
 p = argparse.ArgumentParser()
 p.add_argument('--height', type=int, default=224)
 p.add_argument('--width', type=int, default=224)
@@ -17,20 +19,12 @@ a = p.parse_args()
 
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
-CFG = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M']
 
 
 class Vgg16(nn.Module):
     def __init__(self):
         super().__init__()
-        layers, cin = [], 3
-        for c in CFG:
-            if c == 'M':
-                layers.append(nn.MaxPool2d(2))
-            else:
-                layers += [nn.Conv2d(cin, c, 3, padding=1), nn.ReLU(inplace=False)]
-                cin = c
-        self.features = nn.Sequential(*layers)
+        self.features = vgg16_features()
         self.quant = torch.ao.quantization.QuantStub()
         self.dequant = torch.ao.quantization.DeQuantStub()
 

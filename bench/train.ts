@@ -6,7 +6,7 @@ import os from 'node:os';
 import { loadBackboneWeights } from '../engine/backbone-weights.ts';
 import type { BackboneName } from '../engine/backbones.ts';
 import { openEngine } from '../engine/open-engine.ts';
-import type { Engine, EngineOptions } from '../engine/engine.ts';
+import type { DeviceKind, Engine, EngineOptions } from '../engine/engine.ts';
 import { stageBackbone } from '../training/backbone-source.ts';
 
 export interface BenchTrainOptions {
@@ -16,8 +16,10 @@ export interface BenchTrainOptions {
   warmup: number;
   runs: number;
   tfjsRuns: number;
-  /** Alternating fp32/int8 rounds on ONNX Runtime (0: none). */
+  /** Alternating fp32/int8 rounds on ONNX Runtime (0: none; always on the CPU, where int8 pays). */
   int8Rounds: number;
+  /** ONNX Runtime's device for the float figures. */
+  device?: DeviceKind;
 }
 
 export interface BenchRow {
@@ -58,7 +60,7 @@ export async function runBenchTrain(o: BenchTrainOptions): Promise<BenchRow[]> {
   const cores = os.availableParallelism();
   const plans: { opts: EngineOptions; runs: number }[] = [...new Set([1, 2, cores])]
     .filter((t) => t <= Math.max(cores, 2))
-    .map((threads) => ({ opts: { engine: 'onnx', threads, graph: 'backbone' }, runs: o.runs }));
+    .map((threads) => ({ opts: { engine: 'onnx', device: o.device ?? 'auto', threads, graph: 'backbone' }, runs: o.runs }));
   plans.push({ opts: { engine: 'tfjs', graph: 'backbone' }, runs: o.tfjsRuns });
   const rows: BenchRow[] = [];
   try {

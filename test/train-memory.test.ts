@@ -60,3 +60,18 @@ describe('train memory', () => {
     expect(tf.memory().numTensors).toBe(before.numTensors);
   });
 });
+
+describe('bench-train-memory', () => {
+  it('reads the phase from train stderr lines and refuses counts that are not whole rounds', async () => {
+    const { parseCounts, phaseOf } = await import('../bench/train-memory.ts');
+    expect(phaseOf('feature cache /x: 0.029 GB for 576 images')).toBe('extract');
+    expect(phaseOf('features train: 16/576 3% 3.1/s ETA 3m02s')).toBe('extract');
+    expect(phaseOf('training the head on tfjs-wasm: 576 rows of 25088 features')).toBe('head');
+    expect(phaseOf('Epoch 1/3 - loss 2.6986')).toBe('head');
+    expect(phaseOf('package: exporting ONNX and tfjs, then evaluating on the test split')).toBe('package');
+    expect(phaseOf('evaluate test: 16/72 22%')).toBe('evaluate');
+    expect(phaseOf('test top-1 20.8%')).toBeNull();
+    expect(parseCounts('720,7200')).toEqual([720, 7200]);
+    expect(() => parseCounts('700')).toThrow(/^--counts 700: each count must be a positive multiple of 144 frames$/);
+  });
+});
