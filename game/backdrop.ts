@@ -40,7 +40,7 @@ export function recolor(r: Raster, b: Backdrop): void {
       z = d[p + 2]!;
     for (let o = 0; o < 3; o++) {
       const v = m[3 * o]! * x + m[3 * o + 1]! * y + m[3 * o + 2]! * z + k[o]!;
-      d[p + o] = v < 0 ? 0 : v > 255 ? 255 : v;
+      d[p + o] = Math.max(0, Math.min(255, v));
     }
   }
 }
