@@ -15,6 +15,7 @@ import type { ServeConfig } from './serve.ts';
 import { DEFAULT_STALL_SECONDS } from './source-runner.ts';
 import { resolveTsh } from './tsh-map.ts';
 import { checkObsUrl, DEFAULT_OBS_URL } from '../source/obs-connection.ts';
+import { DEFAULT_IDLE_SECONDS, resolveSceneRule } from './obs-scene.ts';
 import { parseObsTextTargets } from './obs-text.ts';
 
 export interface ServeFlags {
@@ -42,6 +43,9 @@ export interface ServeFlags {
   obsUrl: string;
   obsPassword?: string;
   obsText: string[];
+  obsGameScene?: string;
+  obsIdleScene?: string;
+  obsIdleSeconds: string;
   setup: string[];
   config?: string;
 }
@@ -87,6 +91,9 @@ export function addServeOptions(cmd: Command, defaults: { model?: string; source
     .option('--obs-url <url>', "OBS's WebSocket server, for --source obs:<name>", DEFAULT_OBS_URL)
     .option('--obs-password <secret>', "OBS's WebSocket password (Tools → WebSocket Server Settings)")
     .option('--obs-text <region=source>', 'write this region\'s shown label into an OBS text source (e.g. p1="P1 Character"); repeatable', collect, [])
+    .option('--obs-game-scene <scene>', 'switch OBS to this scene when a game starts (a character is shown in any region)')
+    .option('--obs-idle-scene <scene>', 'switch OBS to this scene when a game ends (no character shown for --obs-idle-seconds)')
+    .option('--obs-idle-seconds <s>', 'how long no character is shown before the game counts as over', String(DEFAULT_IDLE_SECONDS))
     .option(
       '--setup <name=spec>',
       'one setup of several on this server (its own source, regions, smoothing, TSH map); repeatable; prefix a --region, --tsh-map pair or --obs-text with <name>: to give it to one setup',
@@ -122,6 +129,9 @@ const KEYS = [
   'obsUrl',
   'obsPassword',
   'obsText',
+  'obsGameScene',
+  'obsIdleScene',
+  'obsIdleSeconds',
   'setup',
   'setups',
 ];
@@ -235,6 +245,7 @@ export function resolveServeConfig(flags: ServeFlags, cmd: Command): ServeConfig
   const obsText = pick('obsText');
   // With several setups each one's OBS texts are its own (setup-options.ts).
   if (!setups) config.obsText = parseObsTextTargets(obsText.where, obsText.value, regions.length ? regions.map((r) => r.name) : [WHOLE_FRAME]);
+  config.obsScenes = resolveSceneRule(pick('obsGameScene'), pick('obsIdleScene'), pick('obsIdleSeconds'));
   checkBind(config.host, config.token);
   return config;
 }

@@ -13,7 +13,7 @@ import { checkBind, refusal, type Gate } from './auth.ts';
 import { EngineQueue } from './engine-queue.ts';
 import { createHandler } from './http.ts';
 import { prometheus, type Metrics } from './metrics.ts';
-import { DEFAULT_SETUP, type RegionSpec, type SmoothingSettings, type SourceStatus } from './protocol.ts';
+import { DEFAULT_SETUP, type RegionSpec, type SmoothingSettings, type SourceStatus, UNKNOWN } from './protocol.ts';
 import { routeUpgrades, type WsCaps, type WsHub } from './publish.ts';
 import { Setup, type SetupConfig } from './setup.ts';
 import { DEFAULT_STALL_SECONDS, type OpenFrames, type ProbeSize, type SourceRunner } from './source-runner.ts';
@@ -21,6 +21,7 @@ import type { StateStore } from './store.ts';
 import type { TshConfig } from './tsh-map.ts';
 import { DEFAULT_OBS_URL, type ObsConnection } from '../source/obs-connection.ts';
 import type { SourceSpec } from '../source/spec.ts';
+import type { SceneRule } from './obs-scene.ts';
 import type { ObsTextTarget } from './obs-text.ts';
 
 export interface ServeConfig {
@@ -54,6 +55,8 @@ export interface ServeConfig {
   obs?: ObsConnection;
   /** Write these regions' shown labels into OBS text sources (--obs-text). */
   obsText?: ObsTextTarget[];
+  /** Switch OBS's program scene as games start and end (--obs-game-scene, --obs-idle-scene), watching every setup. */
+  obsScenes?: SceneRule;
   /** Several setups (--setup), each with its own source, regions, smoothing, TSH map and OBS texts;
    *  then source, regions, tsh and obsText above are not used. Absent: one setup, `default`. */
   setups?: SetupConfig[];
@@ -253,8 +256,10 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
   });
   const port = (server.address() as AddressInfo).port;
   for (const s of setups) await s.start(obs, log);
+  const scenes = config.obsScenes ? await startSceneSwitcher(config.obsScenes, setups, obs, log) : null;
 
   const close = async (): Promise<void> => {
+    scenes?.close();
     stopAll();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -277,4 +282,13 @@ export async function startServer(config: ServeConfig, deps: ServeDeps = {}): Pr
     },
     close,
   };
+}
+
+/** The program scene follows the games every setup shows (obs-scene.ts), written by obs-writer.ts. */
+async function startSceneSwitcher(rule: SceneRule, setups: Setup[], obs: ObsConnection, log: (line: string) => void): Promise<{ close(): void }> {
+  const [{ GameWatch, sceneWrites }, { ObsWriter }] = await Promise.all([import('./obs-scene.ts'), import('./obs-writer.ts')]);
+  const watch = new GameWatch(rule.idleMs, performance.now());
+  const shown = (): boolean => setups.some((s) => s.store.snapshot().regions.some((r) => r.label !== UNKNOWN));
+  const wanted = () => sceneWrites(rule, watch.update(shown(), performance.now()), watch.changes);
+  return new ObsWriter({ conn: obs, flag: rule.game !== undefined ? '--obs-game-scene' : '--obs-idle-scene', wanted, log }).start();
 }

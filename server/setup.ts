@@ -9,7 +9,8 @@ import type { ObsConnection } from '../source/obs-connection.ts';
 import { Controls } from './controls.ts';
 import type { SetupHandlers } from './http.ts';
 import { Metrics } from './metrics.ts';
-import type { ObsTextTarget, ObsTextWriter } from './obs-text.ts';
+import type { ObsTextTarget } from './obs-text.ts';
+import type { ObsWriter } from './obs-writer.ts';
 import { Pipeline } from './pipeline.ts';
 import { players, type Player } from './players.ts';
 import { PrepareStage } from './prepare.ts';
@@ -61,7 +62,7 @@ export class Setup {
   readonly pipeline: Pipeline<PredictionUpdate>;
   readonly tsh: TshFeeder | null;
   readonly handlers: SetupHandlers;
-  private obsText: ObsTextWriter | null = null;
+  private obsText: ObsWriter | null = null;
   private readonly controls: Controls;
   private readonly statusTimer: NodeJS.Timeout;
 
@@ -138,11 +139,12 @@ export class Setup {
     this.hub.broadcast({ type: 'status', source: this.source.current, engine: this.store.engine, metrics: this.metrics.summary() });
   }
 
-  /** OBS text sources are written through their own connection (obs-text.ts), opened on start. */
+  /** OBS text sources are written through their own connection (obs-writer.ts), opened on start. */
   async start(obs: ObsConnection, log: (line: string) => void): Promise<void> {
     if (this.c.obsText?.length) {
-      const { ObsTextWriter } = await import('./obs-text.ts');
-      this.obsText = new ObsTextWriter({ conn: obs, targets: this.c.obsText, snapshot: () => this.store.snapshot(), log }).start();
+      const [{ ObsWriter }, { textWrites }] = await Promise.all([import('./obs-writer.ts'), import('./obs-text.ts')]);
+      const targets = this.c.obsText;
+      this.obsText = new ObsWriter({ conn: obs, flag: '--obs-text', wanted: () => textWrites(targets, this.store.snapshot()), log }).start();
     }
     this.source.start();
   }

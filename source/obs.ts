@@ -26,7 +26,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 const JPEG_QUALITY = 90;
 
 /** One line for people: what went wrong talking to OBS, naming the flag that would fix it. */
-export function describeObsError(err: unknown, conn: ObsConnection, sourceName: string): string {
+export function describeObsError(err: unknown, conn: ObsConnection, sourceName: string, kind: 'source' | 'scene' = 'source'): string {
   const where = `OBS at ${conn.url}`;
   if (err instanceof OBSWebSocketError) {
     if (err.code === AUTH_FAILED) {
@@ -34,7 +34,7 @@ export function describeObsError(err: unknown, conn: ObsConnection, sourceName: 
         ? `${where} asks for a password: give it with --obs-password (or "obsPassword" in the config file)`
         : `${where} refused the password: --obs-password is wrong (OBS: Tools → WebSocket Server Settings)`;
     }
-    if (err.code === RESOURCE_NOT_FOUND) return `${where} has no source named '${sourceName}'`;
+    if (err.code === RESOURCE_NOT_FOUND) return `${where} has no ${kind} named '${sourceName}'`;
     if (/ECONNREFUSED/.test(err.message)) return `${where} is not running (or its WebSocket server is off: Tools → WebSocket Server Settings)`;
     if (err.code >= 4000) return `${where} closed the connection (${err.code}${err.message ? `: ${err.message}` : ''})`;
     return `${where}: ${err.message || `error ${err.code}`}`;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.ts';
 import { startCliServer, until, type CliServer } from './helpers/cli-server.ts';
 import { OBSWebSocket } from 'obs-websocket-js';
-import { OBS_MEDIA_SOURCE, OBS_TEXT_SOURCE, startObs, writeObsConfig, type ObsSetup, type RunningObs } from './helpers/obs.ts';
+import { OBS_BREAK_SCENE, OBS_MEDIA_SOURCE, OBS_SCENE, OBS_TEXT_SOURCE, startObs, writeObsConfig, type ObsSetup, type RunningObs } from './helpers/obs.ts';
 import { startXvfb, stopProcess, type Xvfb } from './helpers/xvfb.ts';
 
 const exec = promisify(execFile);
@@ -199,6 +199,30 @@ describe('obs: source against OBS Studio under Xvfb', () => {
     expect(s.output()).toMatch(/source obs:Capture: OBS at ws:\/\/127\.0\.0\.1:\d+ is not running.*; restarting in \d+ ms/);
     await stopProcess(s.proc);
   }, 240_000);
+
+  it('switches the program scene as a game ends and starts again (--obs-idle-scene, --obs-game-scene)', async () => {
+    const programScene = async (): Promise<string> => {
+      const c = new OBSWebSocket();
+      try {
+        await c.connect(`ws://127.0.0.1:${setup.port}`, setup.password);
+        return (await c.call('GetCurrentProgramScene')).currentProgramSceneName;
+      } finally {
+        await c.disconnect();
+      }
+    };
+    const override = (label: string | null): Promise<Response> =>
+      fetch(`${s.url}/api/override`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ region: 'frame', label }) });
+    const scenes = ['--obs-game-scene', OBS_SCENE, '--obs-idle-scene', OBS_BREAK_SCENE, '--obs-idle-seconds', '1'];
+    const s = await serve(setup.password, OBS_MEDIA_SOURCE, scenes);
+    await until(async () => (await state(s)).regions[0]?.label === label, `the demo model to name '${label}'`, 60_000);
+    await until(async () => (await programScene()) === OBS_SCENE, 'the game scene while a character is shown', 10_000);
+    // the game is over: nothing but unknown is shown (an operator's override stands in for the menus)
+    expect((await override('unknown')).status).toBe(200);
+    await until(async () => (await programScene()) === OBS_BREAK_SCENE, 'the break scene once no character is shown', 10_000);
+    expect((await override(null)).status).toBe(200);
+    await until(async () => (await programScene()) === OBS_SCENE, 'the game scene again with the next game', 10_000);
+    await stopProcess(s.proc);
+  }, 120_000);
 
   it('a wrong password is a one-line error that names --obs-password', async () => {
     const s = await serve('not-the-password');

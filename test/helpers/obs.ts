@@ -1,7 +1,7 @@
 // Test helper: the real OBS Studio (Debian's obs-studio 29, obs-websocket 5.1 built in) on a private
 // Xvfb display, with Mesa's software GL and a throwaway HOME holding OBS's own config files: one
 // profile (640x480 canvas), one scene collection whose scene shows one media source (ffmpeg_source)
-// playing `recording` on loop and one empty text source, and obs-websocket enabled on `port` with
+// playing `recording` on loop and one empty text source (a second scene shows the media source only), and obs-websocket enabled on `port` with
 // `password`. Writing the config again resets what a previous OBS saved into it.
 // obs-websocket 5.1 reads its settings from global.ini's [OBSWebSocket] section (5.3, in OBS 30,
 // moved them to plugin_config/obs-websocket/config.json).
@@ -12,6 +12,8 @@ import { stopProcess } from './xvfb.ts';
 
 export const OBS_COLLECTION = 'smashsight-test';
 export const OBS_SCENE = 'Game';
+/** A second scene (showing the capture too, as a break scene over the game often does): what `--obs-idle-scene` switches to. */
+export const OBS_BREAK_SCENE = 'Break';
 export const OBS_MEDIA_SOURCE = 'Capture';
 /** A Text (FreeType 2) source in the scene, empty at start: what `--obs-text` writes into. */
 export const OBS_TEXT_SOURCE = 'Character Text';
@@ -90,14 +92,15 @@ export function writeObsConfig(setup: ObsSetup): void {
       items: [sceneItem(OBS_MEDIA_SOURCE, 1, 0), sceneItem(OBS_TEXT_SOURCE, 2, 8)],
     },
   };
+  const breakScene = { ...scene, name: OBS_BREAK_SCENE, settings: { id_counter: 1, custom_size: false, items: [sceneItem(OBS_MEDIA_SOURCE, 1, 0)] } };
   write(
     `basic/scenes/${OBS_COLLECTION}.json`,
     JSON.stringify({
       name: OBS_COLLECTION,
       current_scene: OBS_SCENE,
       current_program_scene: OBS_SCENE,
-      scene_order: [{ name: OBS_SCENE }],
-      sources: [media, text, scene],
+      scene_order: [{ name: OBS_SCENE }, { name: OBS_BREAK_SCENE }],
+      sources: [media, text, scene, breakScene],
       transitions: [],
       current_transition: 'Cut',
       transition_duration: 0,
