@@ -3,7 +3,7 @@
 # with the same network and recipe as `smashsight train --from-scratch --backbone bn5`, and prints
 # test top-1. Network: bench/train_peer.py's bn5 (conv 3x3 no bias -> batch norm (momentum 0.1 =
 # Keras 0.9, eps 1e-3) -> relu -> 2x2 max pool, 16..256 channels), then the head
-# `--width N --depth D` (global average pooling -> D x [dense relu -> dropout] -> dense softmax).
+# `--width N --depth D` (global average pooling, or max with --pool max, -> D x [dense relu -> dropout] -> dense softmax).
 # Recipe (defaults = smashsight's): Adam lr 3e-3, batch 32, 1 warm-up epoch then cosine per step,
 # the `scratch` augmentation preset (training/augment.ts: shift 0.1, zoom 0.15 drawn per axis,
 # flip, brightness/contrast 0.25, saturation 0.3, hue 0.05, 1-3 occluders on 30% of frames),
@@ -37,6 +37,7 @@ p.add_argument('--init', choices=['keras', 'torch'], default='keras')
 p.add_argument('--norm', choices=['caffe', 'unit'], default='caffe', help='caffe: BGR - mean; unit: RGB/255 - 0.5')
 p.add_argument('--bn-momentum', type=float, default=0.1, help='PyTorch convention (Keras momentum = 1 - this)')
 p.add_argument('--pixels', default='', help='folder of .npy frames dumped by smashsight (same decode); default: decode with PIL')
+p.add_argument('--pool', choices=['avg', 'max'], default='avg', help='global pooling before the head (max: the strongest response, wherever a small figure is)')
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--seed', type=int, default=1)
 p.add_argument('--json', default='', help='also write the result JSON here')
@@ -153,7 +154,7 @@ def build():
     for c in (16, 32, 64, 128, 256):
         layers += [nn.Conv2d(cin, c, 3, padding=1, bias=False), nn.BatchNorm2d(c, momentum=a.bn_momentum, eps=1e-3), nn.ReLU(inplace=True), nn.MaxPool2d(2)]
         cin = c
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    layers += [nn.AdaptiveAvgPool2d(1) if a.pool == 'avg' else nn.AdaptiveMaxPool2d(1), nn.Flatten()]
     for _ in range(a.depth):
         layers += [nn.Linear(cin, a.width), nn.ReLU(inplace=True), nn.Dropout(a.dropout)]
         cin = a.width
@@ -238,7 +239,7 @@ conf = torch.zeros(len(classes), len(classes), dtype=torch.long)
 for t, q in zip(yte.tolist(), pred.tolist()):
     conf[t, q] += 1
 res = {'engine': f'pytorch {torch.__version__}', 'data': a.data, 'size': a.size, 'epochs': a.epochs, 'augment': a.augment, 'init': a.init,
-       'norm': a.norm, 'schedule': a.schedule, 'lr': a.lr, 'batch': a.batch, 'head': f'{a.width}x{a.depth}', 'seed': a.seed,
+       'norm': a.norm, 'schedule': a.schedule, 'lr': a.lr, 'batch': a.batch, 'head': f'{a.width}x{a.depth}', 'pool': a.pool, 'seed': a.seed,
        'classes': classes, 'test': len(yte), 'correct': int((pred == yte).sum()), 'top1': top1, 'confusion': conf.tolist(),
        'seconds': round(time.time() - t0)}
 print(json.dumps(res), flush=True)
