@@ -17,6 +17,7 @@ const CLI = fileURLToPath(new URL('../bin/smashsight.js', import.meta.url));
 const COMBOS = { characters: 8, colors: ['default', 'red', 'blue'], stages: ['battlefield', 'finaldest', 'dreamland'], orientations: 2 };
 const PER_ROUND = COMBOS.characters * COMBOS.colors.length * COMBOS.stages.length * COMBOS.orientations;
 export const TARGET_RATIO = 1.2;
+const MALLOC_ENV = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_'];
 
 export interface TrainMemoryOptions {
   counts: number[];
@@ -158,6 +159,9 @@ export async function runTrainMemoryBench(o: TrainMemoryOptions, say: (line: str
       .join(' ')}`,
   );
   say(`train --backbone ${o.backbone} --size ${o.size} --epochs ${o.epochs}, fresh feature cache each run, on ${o.counts.join(' and ')} synthetic frames`);
+  // glibc's malloc settings change these figures (its dynamic mmap threshold keeps freed engine buffers in the heap)
+  const malloc = MALLOC_ENV.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+  say(`glibc malloc: ${malloc.length ? malloc.join(' ') : 'defaults'}`);
   const runs: TrainMemoryRun[] = [];
   for (const n of o.counts) runs.push(await measure(o, n, say));
   if (runs.length > 1) {
