@@ -11,8 +11,9 @@ export const BACKBONES: readonly BackboneName[] = ['vgg16', 'bn5', 'tiny'];
 /** Smallest input side each backbone accepts (each maxpool halves, floor). */
 export const MIN_INPUT: Record<BackboneName, number> = { vgg16: 32, bn5: 32, tiny: 16 };
 
-export type HeadPool = 'flatten' | 'gap';
-export const HEAD_POOLS: readonly HeadPool[] = ['flatten', 'gap'];
+/** flatten: the notebook's; gap: global average; max: global max (a small figure anywhere in the frame still fires its channels). */
+export type HeadPool = 'flatten' | 'gap' | 'max';
+export const HEAD_POOLS: readonly HeadPool[] = ['flatten', 'gap', 'max'];
 /** How each backbone's head pools by default: the notebook's Flatten for VGG16 and tiny; bn5 is a GAP network. */
 export const DEFAULT_POOL: Record<BackboneName, HeadPool> = { vgg16: 'flatten', bn5: 'gap', tiny: 'flatten' };
 
@@ -67,10 +68,15 @@ export interface HeadOptions {
   pool?: HeadPool;
 }
 
-/** The notebook's head: Flatten (or GAP) → depth × [Dense relu → Dropout] → Dense softmax. Keras-style names. */
+/** The notebook's head: Flatten (or global average / max pooling) → depth × [Dense relu → Dropout] → Dense softmax. Keras-style names. */
 export function headLayers(o: HeadOptions): LayerSpec[] {
   const { classes, width = 512, depth = 3, dropout = 0.2, pool = 'flatten' } = o;
-  const layers: LayerSpec[] = [pool === 'gap' ? { type: 'gap', name: 'global_average_pooling2d_1' } : { type: 'flatten', name: 'flatten_1' }];
+  const first: Record<HeadPool, LayerSpec> = {
+    flatten: { type: 'flatten', name: 'flatten_1' },
+    gap: { type: 'gap', name: 'global_average_pooling2d_1' },
+    max: { type: 'gmp', name: 'global_max_pooling2d_1' },
+  };
+  const layers: LayerSpec[] = [first[pool]];
   for (let i = 1; i <= depth; i++) {
     layers.push({ type: 'dense', name: `dense_${i}`, units: width, activation: 'relu' });
     layers.push({ type: 'dropout', name: `dropout_${i}`, rate: dropout });

@@ -52,9 +52,10 @@ function convert(l: KerasLayer, name: string): LayerSpec {
     case 'Flatten':
       return { type: 'flatten', name };
     case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling2D':
       if (c.data_format !== undefined && c.data_format !== 'channels_last') throw why('only channels_last is supported');
       if (c.keepdims === true) throw why('keepdims is not supported');
-      return { type: 'gap', name };
+      return { type: l.class_name === 'GlobalAveragePooling2D' ? 'gap' : 'gmp', name };
     case 'Dense':
       if (c.activation !== 'relu' && c.activation !== 'softmax') throw why(`activation ${String(c.activation)} unsupported (relu, softmax)`);
       return { type: 'dense', name, units: Number(c.units), activation: c.activation };

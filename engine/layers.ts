@@ -11,6 +11,7 @@ export type LayerSpec =
   | { type: 'maxpool'; name: string } /* 2x2, stride 2, valid padding (Keras default) */
   | { type: 'flatten'; name: string }
   | { type: 'gap'; name: string } /* global average pooling: [h,w,c] → [c] */
+  | { type: 'gmp'; name: string } /* global max pooling: [h,w,c] → [c] */
   | { type: 'dense'; name: string; units: number; activation: 'relu' | 'softmax' }
   | { type: 'dropout'; name: string; rate: number };
 
@@ -39,6 +40,7 @@ export function layerOutputShape(layer: LayerSpec, input: TensorShape): TensorSh
     case 'flatten':
       return [input.reduce((a, b) => a * b, 1)];
     case 'gap':
+    case 'gmp':
       return [input[input.length - 1]!];
     case 'dense':
       return [layer.units];

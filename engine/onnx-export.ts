@@ -97,8 +97,9 @@ export function exportOnnx(o: ExportOptions): Uint8Array {
         x = node('Flatten', [x], layer.name, [int('axis', 1)]);
         break;
       case 'gap':
+      case 'gmp':
         // NCHW → [N,C,1,1] → [N,C]: channel order is the same in either layout, so no transpose.
-        x = node('GlobalAveragePool', [x], `${layer.name}/pool`);
+        x = node(layer.type === 'gap' ? 'GlobalAveragePool' : 'GlobalMaxPool', [x], `${layer.name}/pool`);
         x = node('Flatten', [x], layer.name, [int('axis', 1)]);
         nchw = false;
         break;

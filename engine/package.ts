@@ -6,7 +6,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { UserError } from '../kit/errors.ts';
 import { BACKBONES, isBackboneName } from './backbones.ts';
-import type { BackboneName } from './backbones.ts';
+import type { BackboneName, HeadPool } from './backbones.ts';
 
 const { onnx } = onnxProto;
 
@@ -18,7 +18,7 @@ export interface ModelMeta {
   backbone: BackboneName;
   weights: string /* e.g. 'random(seed=1)', 'imagenet (keras notop h5, md5 …)', 'keras-h5:<file>' */;
   /** `pool` absent: the notebook's Flatten (packages made before the GAP head). */
-  head: { width: number; depth: number; dropout: number; pool?: 'flatten' | 'gap' };
+  head: { width: number; depth: number; dropout: number; pool?: HeadPool };
   classes: number;
   dataset?: { fingerprint: string; counts: Record<string, number> };
   /** How the data was split (split.json): `by` is random, stage, session, …; null: made by hand. */

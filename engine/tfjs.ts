@@ -168,6 +168,8 @@ function tfjsLayer(tf: Tfjs, spec: LayerSpec, trainable: boolean): TF.layers.Lay
       return tf.layers.conv2d({ name: spec.name, filters: spec.filters, kernelSize: spec.kernel, padding: 'same', activation: 'relu', trainable });
     case 'gap':
       return tf.layers.globalAveragePooling2d({ name: spec.name });
+    case 'gmp':
+      return tf.layers.globalMaxPooling2d({ name: spec.name });
     case 'maxpool':
       return tf.layers.maxPooling2d({ name: spec.name, poolSize: 2, strides: 2, padding: 'valid' });
     case 'flatten':

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backboneLayers, featureShape, headLayers, randomWeights } from '../engine/backbones.ts';
+import { backboneLayers, featureShape, type HeadPool, headLayers, randomWeights } from '../engine/backbones.ts';
 import { openEngine } from '../engine/open-engine.ts';
 import type { Engine } from '../engine/engine.ts';
 import { packageFiles } from '../engine/package-files.ts';
@@ -13,9 +13,11 @@ import { loadTfjs, readTfjsWeights } from '../engine/tfjs.ts';
 import { loadTfjsModel } from '../engine/tfjs-io.ts';
 
 const [H, W] = [36, 52];
-const layers = [...backboneLayers('tiny'), ...headLayers({ classes: 4, width: 16, depth: 2 })];
+const layersFor = (pool: HeadPool) => [...backboneLayers('tiny'), ...headLayers({ classes: 4, width: 16, depth: 2, pool })];
+const layers = layersFor('flatten');
 
-async function makePackage(): Promise<string> {
+async function makePackage(pool: HeadPool = 'flatten'): Promise<string> {
+  const layers = layersFor(pool);
   const weights = randomWeights(layers, [H, W, 3], 11);
   for (const w of weights.values()) w.bias.forEach((_, i) => (w.bias[i] = ((i % 3) - 1) * 0.1));
   // Shrink the last layer so the softmax is far from 0/1 and differences show.
@@ -28,7 +30,7 @@ async function makePackage(): Promise<string> {
     preprocessing: 'caffe' as const,
     backbone: 'tiny' as const,
     weights: 'random(seed=11)',
-    head: { width: 16, depth: 2, dropout: 0.2 },
+    head: { width: 16, depth: 2, dropout: 0.2, pool },
     classes: 4,
   };
   await writeModelPackage(dir, await packageFiles({ meta, labels: ['a', 'b', 'c', 'd'], layers, weights }));
@@ -70,6 +72,20 @@ describe('tfjs vs ONNX Runtime', () => {
     expect(maxDiff(f, g) / scale).toBeLessThan(1e-4); // relative: features are raw activations
     expect(f.some((v) => v > 0)).toBe(true);
     await Promise.all([onnx, tfjs, fo, ft].map((e) => e.dispose()));
+  });
+
+  it('agree within 1e-4 with a global average or max pooling head, which give different outputs', async () => {
+    const out: Float32Array[] = [];
+    for (const pool of ['gap', 'max'] as const) {
+      const pkg = await readModelPackage(await makePackage(pool));
+      const onnx = await openEngine(pkg, { engine: 'onnx', threads: 1 });
+      const tfjs = await openEngine(pkg, { engine: 'tfjs' });
+      const [p, q] = await runBoth(onnx, tfjs, 3);
+      expect(maxDiff(p, q)).toBeLessThan(1e-4);
+      out.push(p);
+      await Promise.all([onnx, tfjs].map((e) => e.dispose()));
+    }
+    expect(maxDiff(out[0]!, out[1]!)).toBeGreaterThan(1e-3);
   });
 
   it('reads trained weights back out of the saved tfjs model unchanged', async () => {

@@ -73,7 +73,11 @@ function registerTrain(program: Command): void {
     .option('--width <n>', 'head: Dense units', numberFlag('--width', POSITIVE_INT), 512)
     .option('--depth <n>', 'head: Dense+Dropout pairs', numberFlag('--depth', WHOLE_NUMBER), 3)
     .option('--dropout <rate>', 'head: dropout rate', numberFlag('--dropout', FRACTION), 0.2)
-    .addOption(new Option('--head <pool>', 'head pooling: flatten (the notebook) or gap (global average) (default: flatten; gap for bn5)').choices(HEAD_POOLS))
+    .addOption(
+      new Option('--head <pool>', 'head pooling: flatten (the notebook), gap (global average) or max (global max) (default: flatten; gap for bn5)').choices(
+        HEAD_POOLS,
+      ),
+    )
     .option('--from-scratch', 'train backbone and head together from random weights on augmented images (no feature cache); made for bn5', false)
     .option('--lr <rate>', 'Adam learning rate (default: 1e-4; 3e-3 from scratch)', numberFlag('--lr', POSITIVE))
     .option('--batch <n>', 'batch size (default: 16; 32 from scratch)', numberFlag('--batch', POSITIVE_INT))

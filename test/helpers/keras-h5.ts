@@ -59,6 +59,8 @@ function kerasLayerConfig(l: LayerSpec): { class_name: string; config: Record<st
       return { class_name: 'Flatten', config: { name: l.name } };
     case 'gap':
       return { class_name: 'GlobalAveragePooling2D', config: { name: l.name, data_format: 'channels_last' } };
+    case 'gmp':
+      return { class_name: 'GlobalMaxPooling2D', config: { name: l.name, data_format: 'channels_last' } };
     case 'dense':
       return { class_name: 'Dense', config: { name: l.name, units: l.units, activation: l.activation, kernel_initializer: { class_name: 'VarianceScaling' } } };
     case 'dropout':
