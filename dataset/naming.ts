@@ -34,6 +34,17 @@ export function formatFrameName(n: FrameName): string {
   return `${n.character}_${n.color}_${n.stage}_${n.orientation}_bg_on_${String(n.number).padStart(3, '0')}.jpg`;
 }
 
+/** A frame's mask file name (the seed's `data/masks`): the frame's name with `.png`. */
+export function maskNameFor(frameName: string): string {
+  return frameName.replace(/\.jpg$/i, '.png');
+}
+
+/** Where a frame's mask lies: `<root>/images/<class>/<f>.jpg` has `<root>/masks/<class>/<f>.png`. */
+export function maskPathFor(framePath: string): string {
+  const classDir = path.dirname(framePath);
+  return path.join(path.dirname(path.dirname(classDir)), 'masks', path.basename(classDir), maskNameFor(path.basename(framePath)));
+}
+
 /** The label the server shows below its confidence floor: no class may be called this. */
 export const RESERVED_CLASS = 'unknown';
 

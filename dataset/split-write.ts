@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UserError } from '../kit/errors.ts';
 import { createProgress } from '../kit/progress.ts';
 import { overlap } from './paths.ts';
+import { maskPathFor } from './naming.ts';
 import { pidAlive, removeOnInterrupt, removeStaleTemps, tempNameFor, tempPid } from '../kit/temp-files.ts';
 import { scanImages } from './scan.ts';
 import { readSessions } from './sessions.ts';
@@ -47,11 +48,13 @@ export async function runSplit(o: SplitCommandOptions, log: (line: string) => vo
   await fs.rm(tmp, { recursive: true, force: true });
   const untrack = removeOnInterrupt(tmp); // Ctrl-C while linking leaves no <out>.tmp-<pid>
   try {
-    const mode = await placeFiles(assignment, tmp, o.copy);
+    const { mode, masks } = await placeFiles(assignment, tmp, o.copy);
     const manifest: SplitManifest = { seed: o.seed, percent: o.percent, groupBy: o.groupBy ?? null, files: mode, source: path.resolve(o.in) };
     await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await swapInto(tmp, out);
-    log(`${o.out}: ${mode === 'link' ? 'hard-linked' : 'copied'} ${SPLITS.map((s) => `${assignment[s].length} ${s}`).join(', ')}`);
+    log(
+      `${o.out}: ${mode === 'link' ? 'hard-linked' : 'copied'} ${SPLITS.map((s) => `${assignment[s].length} ${s}`).join(', ')}${masks ? `, and ${masks} figure masks (masks/ beside images/)` : ''}`,
+    );
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
@@ -75,33 +78,46 @@ async function nonEmpty(dir: string): Promise<boolean> {
   }
 }
 
-/** Hard links unless asked to copy; falls back to copying when linking can't cross devices. */
-async function placeFiles(a: Assignment, root: string, copy: boolean): Promise<'link' | 'copy'> {
+/**
+ * Hard links unless asked to copy; falls back to copying when linking can't cross devices. A
+ * frame's figure mask (`masks/<class>/<frame>.png` beside `images/`, as `synth --masks` and the
+ * seed write them) goes along into the same split, where it exists.
+ */
+async function placeFiles(a: Assignment, root: string, copy: boolean): Promise<{ mode: 'link' | 'copy'; masks: number }> {
   let mode: 'link' | 'copy' = copy ? 'copy' : 'link';
+  let masks = 0;
   const total = SPLITS.reduce((n, s) => n + a[s].length, 0);
   const progress = createProgress(copy ? 'copying frames' : 'linking frames', total);
-  for (const s of SPLITS) {
-    const made = new Set<string>();
-    for (const item of a[s]) {
-      const dir = path.join(root, s, 'images', item.name.character);
-      if (!made.has(dir)) fsSync.mkdirSync(dir, { recursive: true }); // sync: none in flight when Ctrl-C removes the temp tree
-      made.add(dir);
-      const dest = path.join(dir, path.basename(item.path));
-      if (mode === 'link') {
-        try {
-          await fs.link(item.path, dest);
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
-          mode = 'copy';
-        }
+  const made = new Set<string>();
+  const place = async (from: string, dest: string): Promise<void> => {
+    const dir = path.dirname(dest);
+    if (!made.has(dir)) fsSync.mkdirSync(dir, { recursive: true }); // sync: none in flight when Ctrl-C removes the temp tree
+    made.add(dir);
+    if (mode === 'link') {
+      try {
+        await fs.link(from, dest);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
+        mode = 'copy';
       }
-      if (mode === 'copy') await fs.copyFile(item.path, dest);
+    }
+    if (mode === 'copy') await fs.copyFile(from, dest);
+  };
+  for (const s of SPLITS) {
+    for (const item of a[s]) {
+      const dest = path.join(root, s, 'images', item.name.character, path.basename(item.path));
+      await place(item.path, dest);
+      const mask = maskPathFor(item.path);
+      if (fsSync.existsSync(mask)) {
+        await place(mask, maskPathFor(dest));
+        masks++;
+      }
       progress.tick();
     }
   }
   progress.done();
-  return mode;
+  return { mode, masks };
 }
 
 /**

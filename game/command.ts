@@ -19,6 +19,7 @@ interface SynthFlags {
   hud: string;
   view: string;
   recolor: string;
+  masks?: boolean;
   force?: boolean;
   live?: boolean;
   fps: string;
@@ -46,6 +47,7 @@ export function registerSynth(program: Command): void {
     .option('--hud <on|off>', 'draw the HUD port slots at the bottom', 'on')
     .option('--view <wide|close>', "the camera's shot: wide (the figure under 10% of the frame) or close (a close-up that follows the player)", 'wide')
     .option('--recolor <share>', 'share of frames (0-1) whose stage is repainted in random colours: training variety, the character keeps its own', '0')
+    .option('--masks', "also write each frame's visible-figure mask, <out>/masks/<character>/<frame>.png (for train --paste)")
     .option('--force', 'write into a non-empty images folder')
     .option('--live', 'stream the game instead of writing a dataset')
     .option('--fps <n>', 'live: frames per second', '30')
@@ -77,10 +79,11 @@ export function registerSynth(program: Command): void {
         framesPerCombo: checkNumber('--frames-per-combo', f.framesPerCombo, intRange(1, 1000)),
         quality: checkNumber('--quality', f.quality, intRange(1, 100)),
         look,
+        masks: f.masks === true,
         force: f.force === true,
       });
       process.stdout.write(
-        `synth: ${s.frames} frames (${width}x${height}) in ${s.imagesDir}, ${s.seconds.toFixed(1)} s: ` +
+        `synth: ${s.frames} frames (${width}x${height}) in ${s.imagesDir}${s.masksDir ? ` (masks in ${s.masksDir})` : ''}, ${s.seconds.toFixed(1)} s: ` +
           `render ${s.renderFps.toFixed(0)} frames/s on one core, JPEG encode ${s.encodeFps.toFixed(0)} frames/s per thread, ` +
           `${(s.frames / s.seconds).toFixed(0)} frames/s overall\n`,
       );
@@ -98,6 +101,7 @@ async function runLive(f: SynthFlags, seed: number, width: number, height: numbe
   const switchSeconds = checkNumber('--switch-seconds', f.switchSeconds, numberRange(0.1, 86400));
   const seconds = checkNumber('--seconds', f.seconds, numberRange(0, 1e7));
   if (look.recolor) throw new UserError('--recolor: for dataset frames only, not with --live');
+  if (f.masks) throw new UserError('--masks: for dataset frames only, not with --live');
   const outputs = [f.window !== undefined, f.output !== undefined, f.stdout === true].filter(Boolean).length;
   if (outputs !== 1) throw new UserError('synth --live: choose exactly one of --window <title>, --output <url|file>, --stdout');
   if (f.stdout && process.stdout.isTTY) throw new UserError('--stdout writes raw video: pipe it into a program, not a terminal');

@@ -29,6 +29,16 @@ const MARK_CHARACTER = 1,
   MARK_EFFECT = 2,
   MARK_HUD = 4;
 
+/**
+ * The figure's visible pixels after renderScene: 255 where the character shows, 0 elsewhere (also
+ * where an effect or the HUD covers it), one byte per pixel: the seed's `data/masks`.
+ */
+export function visibleFigureMask(r: Raster, out: Uint8Array = new Uint8Array(r.width * r.height)): Uint8Array {
+  const m = r.mask;
+  for (let i = 0; i < m.length; i++) out[i] = (m[i]! & MARK_CHARACTER) !== 0 && (m[i]! & (MARK_EFFECT | MARK_HUD)) === 0 ? 255 : 0;
+  return out;
+}
+
 export function renderScene(r: Raster, s: SceneSpec): SceneMeta {
   const look = STAGE_LOOKS[s.stage];
   const cam: Camera = { ...s.camera, width: r.width, height: r.height };

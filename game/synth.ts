@@ -8,7 +8,8 @@ import type { Character, Color, Orientation, Stage } from './labels.ts';
 import type { GameLook, SceneLabels } from './scene.ts';
 import { Raster } from './raster.ts';
 import { renderDatasetFrame } from './frame.ts';
-import { formatFrameName } from '../dataset/naming.ts';
+import { visibleFigureMask } from './render.ts';
+import { formatFrameName, maskNameFor } from '../dataset/naming.ts';
 import { catchInterrupts, removeStaleTemps, tempNameFor, tempPid } from '../kit/temp-files.ts';
 import { createProgress } from '../kit/progress.ts';
 import { UserError } from '../kit/errors.ts';
@@ -25,6 +26,8 @@ export interface SynthOptions {
   height: number;
   quality: number;
   look: GameLook;
+  /** Also write each frame's visible-figure mask as <out>/masks/<character>/<frame>.png. */
+  masks?: boolean;
   force: boolean;
   /** Progress output; null for none (tests). */
   progress?: NodeJS.WritableStream | null;
@@ -33,6 +36,8 @@ export interface SynthOptions {
 export interface SynthSummary {
   frames: number;
   imagesDir: string;
+  /** Where the masks went, when asked for. */
+  masksDir: string | null;
   seconds: number;
   /** Frames rendered per second of main-thread render time (one core). */
   renderFps: number;
@@ -51,16 +56,20 @@ export function combos(o: Pick<SynthOptions, 'characters' | 'colors' | 'stages' 
 
 export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
   const imagesDir = path.join(o.out, 'images');
+  const masksDir = o.masks ? path.join(o.out, 'masks') : null;
   if (!o.force && fs.existsSync(imagesDir) && fs.readdirSync(imagesDir).length > 0) {
     throw new UserError(`${imagesDir} is not empty: choose another --out or pass --force to write over it`);
   }
   catchInterrupts();
-  for (const c of o.characters) fs.mkdirSync(path.join(imagesDir, c), { recursive: true });
-  // `<frame>.jpg.tmp-<pid>` of a run that died before renaming them (their process is gone)
-  for (const c of fs.readdirSync(imagesDir)) await removeStaleTemps(path.join(imagesDir, c), (n) => (/\.jpg\.tmp-\d+$/.test(n) ? tempPid(n) : null));
+  for (const dir of masksDir ? [imagesDir, masksDir] : [imagesDir]) {
+    for (const c of o.characters) fs.mkdirSync(path.join(dir, c), { recursive: true });
+    // `<frame>.{jpg,png}.tmp-<pid>` of a run that died before renaming them (their process is gone)
+    for (const c of fs.readdirSync(dir)) await removeStaleTemps(path.join(dir, c), (n) => (/\.(jpg|png)\.tmp-\d+$/.test(n) ? tempPid(n) : null));
+  }
   const jobs = combos(o).flatMap((labels) => Array.from({ length: o.framesPerCombo }, (_, n) => ({ labels, n })));
   const progress = o.progress === null ? null : createProgress('synth', jobs.length, o.progress ?? process.stderr);
   const rasters = Array.from({ length: IN_FLIGHT }, () => new Raster(o.width, o.height));
+  const maskBuffers = Array.from({ length: IN_FLIGHT }, () => new Uint8Array(o.width * o.height));
   const pending: (Promise<void> | null)[] = new Array(IN_FLIGHT).fill(null);
   let renderMs = 0,
     encodeMs = 0;
@@ -72,24 +81,26 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
     const r = rasters[slot];
     const t0 = performance.now();
     renderDatasetFrame(r, o.seed, labels, n, o.look);
+    const mask = masksDir ? visibleFigureMask(r, maskBuffers[slot]) : null;
     renderMs += performance.now() - t0;
-    const file = path.join(imagesDir, labels.character, formatFrameName({ ...labels, number: n }));
+    const name = formatFrameName({ ...labels, number: n });
+    const file = path.join(imagesDir, labels.character, name);
     pending[slot] = (async () => {
       const t1 = performance.now();
       const jpeg = await sharp(r.data, { raw: { width: o.width, height: o.height, channels: 3 } })
         .jpeg({ quality: o.quality })
         .toBuffer();
       encodeMs += performance.now() - t1;
-      // Written and renamed in one synchronous step: with catchInterrupts() a Ctrl-C is handled
-      // between steps, so it never finds a temp file (only kill -9 can; the next run removes it).
-      const tmp = tempNameFor(file);
-      try {
-        fs.writeFileSync(tmp, jpeg);
-        fs.renameSync(tmp, file);
-      } catch (err) {
-        fs.rmSync(tmp, { force: true });
-        throw err;
-      }
+      const png =
+        mask && masksDir
+          ? await sharp(mask, { raw: { width: o.width, height: o.height, channels: 1 } })
+              .toColourspace('b-w')
+              .png()
+              .toBuffer()
+          : null;
+      // The mask first, the frame last: a frame on disk always has its mask beside it.
+      if (png && masksDir) writeAtomically(path.join(masksDir, labels.character, maskNameFor(name)), png);
+      writeAtomically(file, jpeg);
       progress?.tick();
     })();
     pending[slot]?.catch(() => undefined); // awaited when the slot comes round again
@@ -100,8 +111,22 @@ export async function generateDataset(o: SynthOptions): Promise<SynthSummary> {
   return {
     frames,
     imagesDir,
+    masksDir,
     seconds: (performance.now() - started) / 1000,
     renderFps: frames / Math.max(renderMs / 1000, 1e-9),
     encodeFps: frames / Math.max(encodeMs / 1000, 1e-9),
   };
+}
+
+/** Written and renamed in one synchronous step: with catchInterrupts() a Ctrl-C is handled between
+ * steps, so it never finds a temp file (only kill -9 can; the next run removes it). */
+function writeAtomically(file: string, bytes: Buffer): void {
+  const tmp = tempNameFor(file);
+  try {
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }

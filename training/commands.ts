@@ -33,6 +33,7 @@ interface TrainFlags {
   head?: HeadPool;
   fromScratch: boolean;
   augment?: AugmentPreset;
+  paste: number;
   schedule?: 'plateau' | 'cosine';
   warmupEpochs?: number;
   minDelta: number;
@@ -97,6 +98,12 @@ function registerTrain(program: Command): void {
         '--augment <preset>',
         'augmentation when training on images: notebook (shift, zoom, flip), scratch (+ colour, occluders), off (default: scratch from scratch, notebook for fine-tuning)',
       ).choices(AUGMENT_PRESETS),
+    )
+    .option(
+      '--paste <share>',
+      "end-to-end training: share of frames (0-1) whose figure, cut out by its mask (masks/ beside images/: synth --masks), is set on another frame's painted-out background or a random field",
+      numberFlag('--paste', FRACTION),
+      0,
     )
     .option('--epochs <n>', 'most epochs', numberFlag('--epochs', POSITIVE_INT), 15)
     .option('--min-delta <d>', 'early stopping: smallest val_loss improvement', numberFlag('--min-delta', NON_NEGATIVE), 0.005)
@@ -167,6 +174,7 @@ function registerTrain(program: Command): void {
         fineTuneCfg: { ...fit, epochs: f.fineTuneEpochs, lr: f.fineTuneLr, schedule: f.schedule ?? 'plateau', warmupEpochs: f.warmupEpochs ?? 1 },
         fromScratch: scratch,
         augment: f.augment ?? (scratch ? 'scratch' : 'notebook'),
+        paste: f.paste,
         cacheRoot: f.cache,
         extractBatch: f.extractBatch,
         cacheDtype: f.cacheDtype,

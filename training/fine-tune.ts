@@ -14,6 +14,8 @@ import type { TrainingHistory } from './callbacks.ts';
 import type { BatchSource, FitConfig } from './fit-loop.ts';
 import { fitModel } from './fit-loop.ts';
 import { decodeMany } from './image-input.ts';
+import { pastedFrame, readMasks } from './paste.ts';
+import { maskPathFor } from '../dataset/naming.ts';
 
 export interface EndToEndInput {
   layers: LayerSpec[];
@@ -28,6 +30,8 @@ export interface EndToEndInput {
   /** Class index of each class's mirror image (mirrorClasses), applied when a frame is flipped. */
   mirror: Int32Array;
   augment: AugmentConfig;
+  /** Share of training frames whose figure is pasted onto another background (0: none). */
+  paste: number;
   cfg: FitConfig;
   stage: 'fine-tune' | 'scratch';
 }
@@ -49,6 +53,8 @@ async function imageSource(
   seed: number,
   augment: AugmentConfig,
   mirror: Int32Array,
+  paste = 0,
+  log: (line: string) => void = () => undefined,
 ): Promise<BatchSource> {
   const frames: Uint8Array[] = [];
   const labels: number[] = [];
@@ -66,6 +72,8 @@ async function imageSource(
       }
     });
   }
+  const masks = paste > 0 ? await pasteMasks(items, frames.length, w, h, log) : [];
+  const pasteable = masks.flatMap((m, i) => (m ? [i] : []));
   const rand = seededRandom(seed);
   const bytes = w * h * 3;
   const truth = Int32Array.from(labels);
@@ -81,7 +89,8 @@ async function imageSource(
           y[k] = truth[idx]!;
           return;
         }
-        const a = augmentFrame(frames[idx]!, w, h, rand, augment);
+        const frame = paste > 0 && masks[idx] && rand() < paste ? pastedFrame(frames, masks, pasteable, idx, w, h, rand) : frames[idx]!;
+        const a = augmentFrame(frame, w, h, rand, augment);
         x.set(a.pixels, k * bytes);
         y[k] = a.mirrored ? mirror[truth[idx]!]! : truth[idx]!;
       });
@@ -90,10 +99,28 @@ async function imageSource(
   };
 }
 
+/** The training frames' masks for --paste; refuses when none of them has one. */
+async function pasteMasks(items: { path: string }[], decoded: number, w: number, h: number, log: (line: string) => void): Promise<(Uint8Array | null)[]> {
+  if (decoded !== items.length) throw new UserError('--paste: some training frames did not decode; fix or remove them first');
+  const masks = await readMasks(
+    items.map((i) => i.path),
+    w,
+    h,
+  );
+  const found = masks.filter(Boolean).length;
+  if (found === 0) {
+    throw new UserError(
+      `--paste: no figure masks for the training frames (expected e.g. ${maskPathFor(items[0]!.path)}: synth --masks writes them, split carries them)`,
+    );
+  }
+  log(`--paste: ${found} of ${items.length} training frames have a figure mask${found < items.length ? ' (the others are never pasted)' : ''}`);
+  return masks;
+}
+
 /** Trains end to end; appends its epochs to `history` and returns every layer's weights. */
 export async function trainEndToEnd(tf: Tfjs, o: EndToEndInput, history: TrainingHistory, log: (line: string) => void): Promise<WeightSet> {
   const what = o.trainableFrom ? `fine-tuning from ${o.trainableFrom} on` : 'training every layer from random weights';
-  log(`${what}, ${o.train.length} images, augmentation: ${describeAugment(o.augment)}`);
+  log(`${what}, ${o.train.length} images, augmentation: ${describeAugment(o.augment, o.paste)}`);
   const model: TF.LayersModel = buildTfjsModel(
     tf,
     o.layers,
@@ -102,7 +129,7 @@ export async function trainEndToEnd(tf: Tfjs, o: EndToEndInput, history: Trainin
     { trainableFrom: o.trainableFrom, batchNorm: true },
   );
   try {
-    const train = await imageSource(o.train, o.width, o.height, o.cfg.seed + 1, o.augment, o.mirror);
+    const train = await imageSource(o.train, o.width, o.height, o.cfg.seed + 1, o.augment, o.mirror, o.paste, log);
     const valid = await imageSource(o.valid, o.width, o.height, o.cfg.seed + 2, o.augment, o.mirror);
     await fitModel(tf, model, train, valid, o.cfg, history, o.stage, log);
     return readTfjsWeights(model, o.layers);
@@ -111,10 +138,11 @@ export async function trainEndToEnd(tf: Tfjs, o: EndToEndInput, history: Trainin
   }
 }
 
-function describeAugment(a: AugmentConfig): string {
+function describeAugment(a: AugmentConfig, paste: number): string {
   const parts = [`shift ${a.widthShift}`, `zoom ${a.zoom}`];
   if (a.flip) parts.push('horizontal flip');
   if (a.brightness || a.contrast || a.saturation || a.hue) parts.push(`colour ±${a.brightness}/${a.contrast}/${a.saturation}/${a.hue}`);
   if (a.occlusion) parts.push(`occluders ${Math.round(a.occlusion * 100)}%`);
+  if (paste) parts.push(`figure pasted on ${Math.round(paste * 100)}%`);
   return parts.join(', ');
 }

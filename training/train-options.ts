@@ -28,6 +28,8 @@ export interface TrainOptions {
   fromScratch: boolean;
   /** Augmentation for end-to-end training (fine-tuning and from scratch). */
   augment: AugmentPreset;
+  /** Share of training frames (0-1) whose figure is pasted onto another background (paste.ts); needs masks. */
+  paste: number;
   cacheRoot: string;
   extractBatch: number;
   /** How new feature-cache entries store values (default float16). */
