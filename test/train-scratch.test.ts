@@ -80,53 +80,56 @@ describe('learning-rate schedule', () => {
   });
 });
 
-describe('bn5 with a global-pooling head', () => {
-  it('trains with batch norm, and its folded package gives the same answers on tfjs and ONNX Runtime', async () => {
-    const { tf } = await loadTfjs();
-    const [H, W] = [48, 64];
-    const layers = [...backboneLayers('bn5'), ...headLayers({ classes: 3, width: 8, depth: 1, pool: 'gap' })];
-    const model = buildTfjsModel(tf, layers, randomWeights(layers, [H, W, 3], 2), { height: H, width: W }, { batchNorm: true });
-    expect(model.layers.some((l) => l.name === 'block1_conv1_bn')).toBe(true);
-    // a few steps so the moving statistics and the BN weights are no longer the identity
-    model.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
-    const rand = seededRandom(6);
-    const x = tf.tensor4d(
-      Int32Array.from({ length: 8 * H * W * 3 }, () => Math.floor(rand() * 256)),
-      [8, H, W, 3],
-      'int32',
-    );
-    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
-    for (let i = 0; i < 5; i++) await model.trainOnBatch(x, y);
-    const expected = (await (model.predict(x) as ReturnType<typeof tf.tensor>).data()) as Float32Array;
+describe('bn5 and bn5-fine with a global-pooling head', () => {
+  it.each(['bn5', 'bn5-fine'] as const)(
+    '%s trains with batch norm, and its folded package gives the same answers on tfjs and ONNX Runtime',
+    async (backbone) => {
+      const { tf } = await loadTfjs();
+      const [H, W] = [48, 64];
+      const layers = [...backboneLayers(backbone), ...headLayers({ classes: 3, width: 8, depth: 1, pool: 'gap' })];
+      const model = buildTfjsModel(tf, layers, randomWeights(layers, [H, W, 3], 2), { height: H, width: W }, { batchNorm: true });
+      expect(model.layers.some((l) => l.name === 'block1_conv1_bn')).toBe(true);
+      // a few steps so the moving statistics and the BN weights are no longer the identity
+      model.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
+      const rand = seededRandom(6);
+      const x = tf.tensor4d(
+        Int32Array.from({ length: 8 * H * W * 3 }, () => Math.floor(rand() * 256)),
+        [8, H, W, 3],
+        'int32',
+      );
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
+      for (let i = 0; i < 5; i++) await model.trainOnBatch(x, y);
+      const expected = (await (model.predict(x) as ReturnType<typeof tf.tensor>).data()) as Float32Array;
 
-    const folded = readTfjsWeights(model, layers);
-    const plain = foldedLayers(layers);
-    expect(plain.some((l) => l.type === 'conv2d' && l.batchNorm)).toBe(false);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bn5-'));
-    try {
-      const meta = {
-        name: 'bn5',
-        created: '',
-        input: modelInput(H, W),
-        preprocessing: 'caffe' as const,
-        backbone: 'bn5' as const,
-        weights: 'test',
-        head: { width: 8, depth: 1, dropout: 0.2, pool: 'gap' as const },
-        classes: 3,
-      };
-      await writeModelPackage(dir, await packageFiles({ meta, labels: ['a', 'b', 'c'], layers: plain, weights: folded }));
-      const pkg = await readModelPackage(dir);
-      const frames = new Uint8Array(await x.data());
-      for (const engine of ['onnx', 'tfjs'] as const) {
-        const e = await openEngine(pkg, { engine, threads: 1 });
-        const got = await e.run(frames, 8);
-        await e.dispose();
-        for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i]! - expected[i]!), `${engine} output ${i}`).toBeLessThan(1e-4);
+      const folded = readTfjsWeights(model, layers);
+      const plain = foldedLayers(layers);
+      expect(plain.some((l) => l.type === 'conv2d' && l.batchNorm)).toBe(false);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bn5-'));
+      try {
+        const meta = {
+          name: backbone,
+          created: '',
+          input: modelInput(H, W),
+          preprocessing: 'caffe' as const,
+          backbone,
+          weights: 'test',
+          head: { width: 8, depth: 1, dropout: 0.2, pool: 'gap' as const },
+          classes: 3,
+        };
+        await writeModelPackage(dir, await packageFiles({ meta, labels: ['a', 'b', 'c'], layers: plain, weights: folded }));
+        const pkg = await readModelPackage(dir);
+        const frames = new Uint8Array(await x.data());
+        for (const engine of ['onnx', 'tfjs'] as const) {
+          const e = await openEngine(pkg, { engine, threads: 1 });
+          const got = await e.run(frames, 8);
+          await e.dispose();
+          for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i]! - expected[i]!), `${engine} output ${i}`).toBeLessThan(1e-4);
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+        tf.dispose([x, y]);
+        model.dispose();
       }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-      tf.dispose([x, y]);
-      model.dispose();
-    }
-  });
+    },
+  );
 });

@@ -79,7 +79,7 @@ function registerTrain(program: Command): void {
         HEAD_POOLS,
       ),
     )
-    .option('--from-scratch', 'train backbone and head together from random weights on augmented images (no feature cache); made for bn5', false)
+    .option('--from-scratch', 'train backbone and head together from random weights on augmented images (no feature cache); made for bn5 and bn5-fine', false)
     .option('--lr <rate>', 'Adam learning rate (default: 1e-4; 3e-3 from scratch)', numberFlag('--lr', POSITIVE))
     .option('--batch <n>', 'batch size (default: 16; 32 from scratch)', numberFlag('--batch', POSITIVE_INT))
     .addOption(
