@@ -93,10 +93,15 @@ export function headLayers(o: HeadOptions): LayerSpec[] {
 }
 
 /**
- * Keras defaults: glorot_uniform kernels, zero biases; hidden relu Dense layers use lecun_uniform
- * (as the notebook's head does). `inputShape` is what the first layer receives ([h,w,c]).
+ * How random weights are drawn. keras: glorot_uniform kernels, zero biases, lecun_uniform for hidden
+ * relu Dense layers (as the notebook's head). torch: PyTorch's layer defaults, kernels and dense
+ * biases from U(±1/sqrt(fan_in)): smaller kernels, which under batch norm train faster from scratch.
  */
-export function randomWeights(layers: LayerSpec[], inputShape: [number, number, number] | number[], seed: number): WeightSet {
+export type WeightInit = 'keras' | 'torch';
+export const WEIGHT_INITS: readonly WeightInit[] = ['keras', 'torch'];
+
+/** Seeded random weights for `layers`; `inputShape` is what the first layer receives ([h,w,c]). */
+export function randomWeights(layers: LayerSpec[], inputShape: [number, number, number] | number[], seed: number, init: WeightInit = 'keras'): WeightSet {
   const rand = seededRandom(seed);
   const weights: WeightSet = new Map();
   let shape: TensorShape = [...inputShape];
@@ -107,10 +112,13 @@ export function randomWeights(layers: LayerSpec[], inputShape: [number, number, 
       const fanIn = receptive * kernelShape[kernelShape.length - 2]!;
       const fanOut = receptive * kernelShape[kernelShape.length - 1]!;
       const lecun = layer.type === 'dense' && layer.activation === 'relu';
-      const limit = lecun ? Math.sqrt(3 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+      const limit = init === 'torch' ? 1 / Math.sqrt(fanIn) : lecun ? Math.sqrt(3 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
       const kernel = new Float32Array(kernelShape.reduce((a, b) => a * b, 1));
       for (let i = 0; i < kernel.length; i++) kernel[i] = (rand() * 2 - 1) * limit;
-      weights.set(layer.name, { kernel, kernelShape, bias: new Float32Array(kernelShape[kernelShape.length - 1]!) });
+      const bias = new Float32Array(kernelShape[kernelShape.length - 1]!);
+      // PyTorch draws Dense biases too; convs under batch norm have none (the norm's shift is it)
+      if (init === 'torch' && layer.type === 'dense') for (let i = 0; i < bias.length; i++) bias[i] = (rand() * 2 - 1) * limit;
+      weights.set(layer.name, { kernel, kernelShape, bias });
     }
     shape = layerOutputShape(layer, shape);
   }

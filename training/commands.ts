@@ -3,7 +3,7 @@
 import { type Command, Option } from 'commander';
 import { ENGINE_KINDS, PRECISIONS } from '../engine/engine.ts';
 import type { EngineKind, Precision } from '../engine/engine.ts';
-import { BACKBONES, DEFAULT_POOL, HEAD_POOLS, type HeadPool, MIN_INPUT } from '../engine/backbones.ts';
+import { BACKBONES, DEFAULT_POOL, HEAD_POOLS, type HeadPool, MIN_INPUT, WEIGHT_INITS, type WeightInit } from '../engine/backbones.ts';
 import { AUGMENT_PRESETS, type AugmentPreset } from './augment.ts';
 import { CACHE_DTYPES, type CacheDtype } from './cache-store.ts';
 import { UserError } from '../kit/errors.ts';
@@ -34,6 +34,7 @@ interface TrainFlags {
   fromScratch: boolean;
   augment?: AugmentPreset;
   paste: number;
+  init: WeightInit;
   schedule?: 'plateau' | 'cosine';
   warmupEpochs?: number;
   minDelta: number;
@@ -98,6 +99,11 @@ function registerTrain(program: Command): void {
         '--augment <preset>',
         'augmentation when training on images: notebook (shift, zoom, flip), scratch (+ colour, occluders), off (default: scratch from scratch, notebook for fine-tuning)',
       ).choices(AUGMENT_PRESETS),
+    )
+    .addOption(
+      new Option('--init <kind>', "--from-scratch: random weights drawn as PyTorch's layer defaults (torch) or Keras' (keras)")
+        .choices(WEIGHT_INITS)
+        .default('torch'),
     )
     .option(
       '--paste <share>',
@@ -175,6 +181,7 @@ function registerTrain(program: Command): void {
         fromScratch: scratch,
         augment: f.augment ?? (scratch ? 'scratch' : 'notebook'),
         paste: f.paste,
+        init: f.init,
         cacheRoot: f.cache,
         extractBatch: f.extractBatch,
         cacheDtype: f.cacheDtype,

@@ -122,7 +122,7 @@ async function buildPackageIn(p: PackageInput, dir: string): Promise<{ dir: stri
     weights: p.weightsId,
     head: o.head,
     fine_tune: o.fineTune ? { blocks: o.fineTune, ...o.fineTuneCfg } : null,
-    from_scratch: o.fromScratch ? { augment: o.augment, paste: o.paste } : null,
+    from_scratch: o.fromScratch ? { augment: o.augment, paste: o.paste, init: o.init } : null,
   };
   Object.assign(files, await reportFiles(report, p.history), {
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`, // again, now with the metrics

@@ -3,6 +3,7 @@
 import type { BackboneName } from '../engine/backbones.ts';
 import type { EngineKind } from '../engine/engine.ts';
 import type { AugmentPreset } from './augment.ts';
+import type { WeightInit } from '../engine/backbones.ts';
 import type { FitConfig } from './fit-loop.ts';
 import type { HeadConfig } from './head-trainer.ts';
 import type { CacheDtype } from './cache-store.ts';
@@ -30,6 +31,8 @@ export interface TrainOptions {
   augment: AugmentPreset;
   /** Share of training frames (0-1) whose figure is pasted onto another background (paste.ts); needs masks. */
   paste: number;
+  /** How --from-scratch draws its random weights (engine/backbones.ts WeightInit). */
+  init: WeightInit;
   cacheRoot: string;
   extractBatch: number;
   /** How new feature-cache entries store values (default float16). */

@@ -144,13 +144,13 @@ async function trainFromScratch(o: TrainOptions, splits: Splits, log: (line: str
   const head = headLayers({ classes: classes.length, width: o.head.width, depth: o.head.depth, dropout: o.head.dropout, pool: o.head.pool });
   const layers = [...backbone, ...head];
   const { tf, backend } = await loadTfjs();
-  log(`backbone: ${o.backbone} ${o.width}x${o.height} from random weights (seed ${seed}), trained end to end on ${backend}`);
+  log(`backbone: ${o.backbone} ${o.width}x${o.height} from random weights (seed ${seed}, ${o.init} init), trained end to end on ${backend}`);
   const history = emptyHistory();
   const weights = await trainEndToEnd(
     tf,
     {
       layers,
-      weights: randomWeights(layers, [o.height, o.width, 3], seed),
+      weights: randomWeights(layers, [o.height, o.width, 3], seed, o.init),
       height: o.height,
       width: o.width,
       train: splits.train.items,
