@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, quickTrainArgs } from './helpers/cli.ts';
 import { loadBackboneWeights } from '../engine/backbone-weights.ts';
-import { backboneLayers, randomWeights } from '../engine/backbones.ts';
+import { backboneLayers, headLayers, randomWeights } from '../engine/backbones.ts';
 import type { BackboneName } from '../engine/backbones.ts';
 import type { WeightSet } from '../engine/layers.ts';
 import { writeNotopH5 } from './helpers/keras-h5.ts';
@@ -99,5 +99,25 @@ describe('train --weights', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim().split('\n').pop()).toBe(`smashsight: --weights ${h5}: holds tiny weights, but the backbone is vgg16 (pass --backbone tiny)`);
     expect(fs.existsSync(path.join(root, 'refused'))).toBe(false);
+  });
+});
+
+describe('random weights for --from-scratch (--init)', () => {
+  const layers = [...backboneLayers('bn5'), ...headLayers({ classes: 4, width: 8, depth: 1, pool: 'gap' })];
+  it('torch draws kernels and dense biases from U(±1/sqrt(fan_in)); keras keeps glorot kernels and zero biases', () => {
+    const torch = randomWeights(layers, [48, 64, 3], 3, 'torch');
+    const keras = randomWeights(layers, [48, 64, 3], 3);
+    const conv2 = torch.get('block2_conv1')!; // 3x3x16 -> 32
+    const bound = 1 / Math.sqrt(3 * 3 * 16);
+    expect(Math.max(...conv2.kernel.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...conv2.kernel.map(Math.abs))).toBeGreaterThan(bound * 0.9);
+    expect(conv2.bias.every((b) => b === 0)).toBe(true); // batch norm's shift is the conv's bias
+    const dense = torch.get('dense_1')!;
+    expect(dense.bias.some((b) => b !== 0)).toBe(true);
+    expect(Math.max(...dense.bias.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(256));
+    const glorot = Math.sqrt(6 / (3 * 3 * 16 + 3 * 3 * 32));
+    expect(Math.max(...keras.get('block2_conv1')!.kernel.map(Math.abs))).toBeGreaterThan(bound); // glorot's bound is wider
+    expect(Math.max(...keras.get('block2_conv1')!.kernel.map(Math.abs))).toBeLessThanOrEqual(glorot);
+    expect(keras.get('dense_1')!.bias.every((b) => b === 0)).toBe(true);
   });
 });
